@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences between the kernels procdesc builds for (6.1 and 6.12 LTS)
+ * live here and nowhere else. The module is written against 6.12; this
+ * header, force-included into every file by Kbuild, makes 6.1 look alike.
+ */
+#ifndef _PROCDESC_COMPAT_H
+#define _PROCDESC_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/pid.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+/* pidfs arrived in 6.9; its magic is not in older headers. */
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446
+#endif
+
+/* inode_operations.getattr took a user_namespace before 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define pd_idmap user_namespace
+#else
+#define pd_idmap mnt_idmap
+#endif
+
+/*
+ * The struct pid behind a pidfd, or ERR_PTR(-EBADF) for any other file.
+ * pidfd_pid() is not exported, so recognise the file ourselves. Since 6.9
+ * pidfds live on pidfs, which keeps the pid in the inode; before, or with
+ * CONFIG_FS_PID=n, they are anon_inode files named "[pidfd]" that keep it in
+ * private_data. Both filesystems are kernel-internal, so neither can be
+ * forged from userspace; test both at run time since a config choice decides.
+ */
+static inline struct pid *pd_pidfd_pid(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (inode->i_sb->s_magic == PID_FS_MAGIC)
+		return inode->i_private;
+	if (inode->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	    !strcmp(file->f_path.dentry->d_name.name, "[pidfd]"))
+		return file->private_data;
+	return ERR_PTR(-EBADF);
+}
+
+/* copy_struct_to_user() arrived in 6.13: the copy-out twin of
+ * copy_struct_from_user(), zero-filling a larger user struct.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static __always_inline __must_check int
+copy_struct_to_user(void __user *dst, size_t usize, const void *src,
+		    size_t ksize, bool *ignored_trailing)
+{
+	size_t size = min(ksize, usize);
+
+	if (usize > ksize && clear_user(dst + size, usize - size))
+		return -EFAULT;
+	if (ignored_trailing)
+		*ignored_trailing = ksize > usize &&
+			memchr_inv(src + size, 0, ksize - size);
+	if (copy_to_user(dst, src, size))
+		return -EFAULT;
+	return 0;
+}
+#endif
+
+#endif /* _PROCDESC_COMPAT_H */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * procdesc: FreeBSD process descriptors for Linux.
+ *
+ * This file is the module's front door: the misc device /dev/procdesc and
+ * its ioctls. PROCDESC_IOC_OPEN turns a pidfd into a process descriptor;
+ * everything after that happens on the descriptor (src/procdesc.c).
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include <linux/procdesc.h>
+
+#include "procdesc.h"
+
+#define PD_OPEN_FLAGS (PROCDESC_F_DAEMON | PROCDESC_F_CLOEXEC | PROCDESC_F_NONCHILD)
+
+static long pd_ioc_open(void __user *uarg, size_t usize)
+{
+	struct procdesc_open args;
+	struct file *pidfd;
+	int ret;
+
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (ret)
+		return ret;
+	if (args.flags & ~PD_OPEN_FLAGS)
+		return -EINVAL;
+
+	pidfd = fget(args.pidfd);
+	if (!pidfd)
+		return -EBADF;
+	ret = procdesc_create(pidfd, args.flags);
+	fput(pidfd);
+	return ret;
+}
+
+static long pd_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (cmd == PROCDESC_IOC_VERSION)
+		return put_user(PROCDESC_ABI_VERSION, (u32 __user *)uarg);
+	if (procdesc_cmd_is(cmd, PROCDESC_IOC_OPEN, sizeof(struct procdesc_open)))
+		return pd_ioc_open(uarg, _IOC_SIZE(cmd));
+	return -ENOTTY;
+}
+
+static const struct file_operations pd_ctl_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= pd_ctl_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice pd_ctl_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "procdesc",
+	.fops	= &pd_ctl_fops,
+	/* Anyone may make descriptors for processes they could signal anyway. */
+	.mode	= 0666,
+};
+
+static int __init procdesc_init(void)
+{
+	return misc_register(&pd_ctl_dev);
+}
+
+static void __exit procdesc_exit(void)
+{
+	misc_deregister(&pd_ctl_dev);
+}
+
+module_init(procdesc_init);
+module_exit(procdesc_exit);
+
+MODULE_DESCRIPTION("FreeBSD process descriptors (pdfork, pdkill, pdwait)");
+MODULE_AUTHOR("The procdesc authors");
+MODULE_LICENSE("GPL");

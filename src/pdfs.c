@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pdfs: a pseudo filesystem that gives every process descriptor an inode of
+ * its own, so that fstat() can describe the process as FreeBSD does (see
+ * procdesc_getattr()). anon_inodefs cannot: all its files share one inode.
+ *
+ * The filesystem is mounted while descriptors exist and its superblock holds
+ * a reference on the module, so the module outlives the last inode eviction
+ * and the final unmount, which both run after the last file's release.
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/module.h>
+#include <linux/pseudo_fs.h>
+
+#include "procdesc.h"
+
+#define PDFS_MAGIC 0x70646673	/* "pdfs" */
+
+static struct vfsmount *pdfs_mnt;
+static int pdfs_mnt_count;
+
+/* lsof and /proc/<pid>/fd show descriptors the way they show pidfds. */
+static char *pdfs_dname(struct dentry *dentry, char *buf, int buflen)
+{
+	static const char name[] = "anon_inode:[procdesc]";
+
+	if (buflen < sizeof(name))
+		return ERR_PTR(-ENAMETOOLONG);
+	buf += buflen - sizeof(name);
+	memcpy(buf, name, sizeof(name));
+	return buf;
+}
+
+static const struct dentry_operations pdfs_dentry_ops = {
+	.d_delete	= always_delete_dentry,
+	.d_dname	= pdfs_dname,
+};
+
+/* The descriptor outlives its file while a path (/proc/<pid>/fd/N) pins the
+ * inode, so it is freed with the inode, not on the file's release.
+ */
+static void pdfs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (inode->i_private)
+		procdesc_free(inode->i_private);
+}
+
+static const struct super_operations pdfs_super_ops = {
+	.statfs		= simple_statfs,
+	.drop_inode	= generic_delete_inode,
+	.evict_inode	= pdfs_evict_inode,
+};
+
+static int pdfs_init_fs_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, PDFS_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->ops = &pdfs_super_ops;
+	ctx->dops = &pdfs_dentry_ops;
+	return 0;
+}
+
+static struct file_system_type pdfs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "procdesc",
+	.init_fs_context	= pdfs_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
+
+/**
+ * pdfs_alloc_file - make the file of a process descriptor
+ * @pd: the descriptor; on success its inode owns it and frees it on eviction
+ * @fops: the descriptor's file operations
+ * @iops: the descriptor's inode operations
+ *
+ * Every successful call must be paired with pdfs_release_file() in the
+ * file's release.
+ */
+struct file *pdfs_alloc_file(struct procdesc *pd,
+			     const struct file_operations *fops,
+			     const struct inode_operations *iops)
+{
+	struct inode *inode;
+	struct file *file;
+	int ret;
+
+	/* The file's reference, dropped by __fput(); the caller holds one. */
+	__module_get(fops->owner);
+	ret = simple_pin_fs(&pdfs_type, &pdfs_mnt, &pdfs_mnt_count);
+	if (ret) {
+		module_put(fops->owner);
+		return ERR_PTR(ret);
+	}
+
+	inode = alloc_anon_inode(pdfs_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		file = ERR_CAST(inode);
+		goto unpin;
+	}
+	inode->i_op = iops;
+
+	file = alloc_file_pseudo(inode, pdfs_mnt, "[procdesc]", O_RDWR, fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		goto unpin;
+	}
+	inode->i_private = pd;
+	file->private_data = pd;
+	return file;
+
+unpin:
+	simple_release_fs(&pdfs_mnt, &pdfs_mnt_count);
+	module_put(fops->owner);
+	return file;
+}
+
+void pdfs_release_file(void)
+{
+	simple_release_fs(&pdfs_mnt, &pdfs_mnt_count);
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The process descriptor: a file that names one process, as FreeBSD's
+ * sys_procdesc.c does, built the way a pidfd is. It holds a reference on the
+ * process's struct pid, never its number, so no operation can reach another
+ * process that reused the pid.
+ *
+ * - poll reports EPOLLHUP once the process has exited, and from then on;
+ * - PROCDESC_IOC_KILL signals it with kill(2)'s permission rules;
+ * - PROCDESC_IOC_WAIT sleeps until it exits and reports the status and
+ *   resource usage from the zombie, which the parent (in userspace, through
+ *   waitid(P_PIDFD)) then reaps: a module cannot reap;
+ * - the release of the last reference SIGKILLs a live process unless the
+ *   descriptor was made with PROCDESC_F_DAEMON.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/sched/cputime.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/task_io_accounting_ops.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
+#include <uapi/linux/wait.h>
+#include <linux/procdesc.h>
+
+#include "procdesc.h"
+
+/* procdesc.flags bits */
+enum {
+	PD_DAEMON,	/* last close leaves the process running */
+	PD_CHILD,	/* made by the parent: the kill on last close is privileged */
+	PD_COLLECTED,	/* a PROCDESC_IOC_WAIT consumed the exit */
+};
+
+struct procdesc {
+	struct pid *pid;
+	struct file *pidfd;		/* the pidfd it was made from */
+	wait_queue_head_t wait;		/* pollers and PROCDESC_IOC_WAIT sleepers */
+	wait_queue_entry_t exit_wait;	/* on pid->wait_pidfd, relays the exit */
+	u64 start_time;			/* CLOCK_BOOTTIME, ns */
+	unsigned long flags;
+};
+
+/* Whether the whole thread group has exited: a zombie leader, or reaped. */
+static bool pd_exited(struct procdesc *pd)
+{
+	struct task_struct *task;
+	bool exited;
+
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	exited = !task || (READ_ONCE(task->exit_state) && thread_group_empty(task));
+	rcu_read_unlock();
+	return exited;
+}
+
+/*
+ * Called in the exiting task, under pid->wait_pidfd.lock and possibly with
+ * tasklist_lock held, so atomic. The kernel wakes pidfd pollers with
+ * EPOLLIN only (6.9+), which epoll would filter out for a descriptor that
+ * reports EPOLLHUP, so wake our own queue with the right key.
+ */
+static int pd_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
+			int sync, void *key)
+{
+	struct procdesc *pd = container_of(wait, struct procdesc, exit_wait);
+
+	if (pd_exited(pd))
+		wake_up_poll(&pd->wait, EPOLLHUP);
+	return 0;
+}
+
+static __poll_t pd_poll(struct file *file, poll_table *pts)
+{
+	struct procdesc *pd = file->private_data;
+
+	poll_wait(file, &pd->wait, pts);
+	return pd_exited(pd) ? EPOLLHUP : 0;
+}
+
+static long pd_ioc_kill(struct procdesc *pd, void __user *uarg, size_t usize)
+{
+	struct procdesc_kill args;
+	int ret;
+
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.signal < 0 || !valid_signal(args.signal))
+		return -EINVAL;
+	if (test_bit(PD_COLLECTED, &pd->flags))
+		return -ESRCH;
+	/* A zombie accepts (and ignores) signals until it is reaped. */
+	return kill_pid(pd->pid, args.signal, 0);
+}
+
+static void pd_ns_to_timeval(u64 ns, __s64 *sec, __s64 *usec)
+{
+	u32 rem;
+
+	*sec = div_u64_rem(ns, NSEC_PER_SEC, &rem);
+	*usec = rem / NSEC_PER_USEC;
+}
+
+/*
+ * Resource usage of a zombie thread group, as getrusage(RUSAGE_SELF) would
+ * have given it: the dead threads are summed in the signal struct, the
+ * leader is still a task. thread_group_cputime_adjusted() is not exported,
+ * so the leader's times are adjusted alone.
+ */
+static void pd_fill_rusage(struct task_struct *task, struct procdesc_rusage *self,
+			   struct procdesc_rusage *children)
+{
+	struct signal_struct *sig = task->signal;
+	const long kib_per_page = PAGE_SIZE / 1024;
+	u64 utime, stime;
+
+	task_cputime_adjusted(task, &utime, &stime);
+	pd_ns_to_timeval(sig->utime + utime, &self->utime_sec, &self->utime_usec);
+	pd_ns_to_timeval(sig->stime + stime, &self->stime_sec, &self->stime_usec);
+	self->maxrss = sig->maxrss * kib_per_page;
+	self->minflt = sig->min_flt + task->min_flt;
+	self->majflt = sig->maj_flt + task->maj_flt;
+	self->inblock = sig->inblock + task_io_get_inblock(task);
+	self->oublock = sig->oublock + task_io_get_oublock(task);
+	self->nvcsw = sig->nvcsw + task->nvcsw;
+	self->nivcsw = sig->nivcsw + task->nivcsw;
+
+	pd_ns_to_timeval(sig->cutime, &children->utime_sec, &children->utime_usec);
+	pd_ns_to_timeval(sig->cstime, &children->stime_sec, &children->stime_usec);
+	children->maxrss = sig->cmaxrss * kib_per_page;
+	children->minflt = sig->cmin_flt;
+	children->majflt = sig->cmaj_flt;
+	children->inblock = sig->cinblock;
+	children->oublock = sig->coublock;
+	children->nvcsw = sig->cnvcsw;
+	children->nivcsw = sig->cnivcsw;
+}
+
+/* Fill @w from a zombie, as wait_task_zombie() would report it. */
+static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
+			 struct procdesc_wait *w)
+{
+	struct signal_struct *sig = task->signal;
+	struct task_struct *parent;
+	int status;
+
+	status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
+						    task->exit_code;
+	w->status = status;
+	if (!(status & 0x7f))
+		w->code = CLD_EXITED;
+	else
+		w->code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+	w->pid = pid_vnr(pd->pid);
+	w->uid = from_kuid_munged(current_user_ns(), task_uid(task));
+	pd_fill_rusage(task, &w->self, &w->children);
+
+	rcu_read_lock();
+	parent = rcu_dereference(task->real_parent);
+	if (same_thread_group(parent, current))
+		w->result |= PROCDESC_WAIT_PARENT;
+	rcu_read_unlock();
+}
+
+#define PD_WAIT_OPTIONS (WEXITED | WNOHANG | WNOWAIT)
+
+static long pd_ioc_wait(struct procdesc *pd, void __user *uarg, size_t usize)
+{
+	struct procdesc_wait w;
+	struct task_struct *task;
+	u32 options;
+	int ret;
+
+	ret = copy_struct_from_user(&w, sizeof(w), uarg, usize);
+	if (ret)
+		return ret;
+	options = w.options;
+	if ((options & ~PD_WAIT_OPTIONS) || !(options & WEXITED))
+		return -EINVAL;
+	if (test_bit(PD_COLLECTED, &pd->flags))
+		return -ESRCH;
+
+	if (!pd_exited(pd)) {
+		if (options & WNOHANG)
+			return -EAGAIN;
+		ret = wait_event_interruptible(pd->wait, pd_exited(pd));
+		if (ret)
+			return ret;
+	}
+
+	/* A reaped process has left nothing to report. */
+	task = get_pid_task(pd->pid, PIDTYPE_TGID);
+	if (!task)
+		return -ESRCH;
+	memset(&w, 0, sizeof(w));
+	w.options = options;
+	pd_fill_wait(pd, task, &w);
+	put_task_struct(task);
+
+	ret = copy_struct_to_user(uarg, usize, &w, sizeof(w), NULL);
+	if (ret)
+		return ret;
+	/* Of concurrent waiters only one consumes the exit. */
+	if (!(options & WNOWAIT) && test_and_set_bit(PD_COLLECTED, &pd->flags))
+		return -ESRCH;
+	return 0;
+}
+
+/* A pidfd for the process: the one the descriptor was made from. */
+static long pd_ioc_pidfd(struct procdesc *pd, unsigned long arg)
+{
+	int fd;
+
+	if (arg)
+		return -EINVAL;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd >= 0)
+		fd_install(fd, get_file(pd->pidfd));
+	return fd;
+}
+
+static long pd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct procdesc *pd = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	if (cmd == PROCDESC_IOC_GETPID)
+		return put_user(pid_vnr(pd->pid), (s32 __user *)uarg);
+	if (procdesc_cmd_is(cmd, PROCDESC_IOC_KILL, sizeof(struct procdesc_kill)))
+		return pd_ioc_kill(pd, uarg, _IOC_SIZE(cmd));
+	if (procdesc_cmd_is(cmd, PROCDESC_IOC_WAIT, sizeof(struct procdesc_wait)))
+		return pd_ioc_wait(pd, uarg, _IOC_SIZE(cmd));
+	if (cmd == PROCDESC_IOC_PIDFD)
+		return pd_ioc_pidfd(pd, arg);
+	return -ENOTTY;
+}
+
+static const char *pd_state(struct procdesc *pd)
+{
+	if (test_bit(PD_COLLECTED, &pd->flags))
+		return "collected";
+	if (!pd_exited(pd))
+		return "running";
+	return pid_has_task(pd->pid, PIDTYPE_TGID) ? "exited" : "reaped";
+}
+
+static void pd_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct procdesc *pd = file->private_data;
+	struct pid_namespace *ns = proc_pid_ns(file_inode(m->file)->i_sb);
+
+	seq_printf(m, "Pid:\t%d\n", pid_nr_ns(pd->pid, ns));
+	seq_printf(m, "PdFlags:\t%#x\n",
+		   test_bit(PD_DAEMON, &pd->flags) ? PROCDESC_F_DAEMON : 0);
+	seq_printf(m, "State:\t%s\n", pd_state(pd));
+}
+
+static int pd_release(struct inode *inode, struct file *file)
+{
+	struct procdesc *pd = file->private_data;
+
+	remove_wait_queue(&pd->pid->wait_pidfd, &pd->exit_wait);
+	/*
+	 * FreeBSD kills on the last close. The parent may kill its child with
+	 * privilege; a descriptor opened on another process kills only with
+	 * the rights of whoever closes it, so it grants no new power.
+	 */
+	if (!test_bit(PD_DAEMON, &pd->flags) && !pd_exited(pd))
+		kill_pid(pd->pid, SIGKILL, test_bit(PD_CHILD, &pd->flags));
+	pdfs_release_file();
+	return 0;
+}
+
+static const struct file_operations pd_fops = {
+	.owner		= THIS_MODULE,
+	.poll		= pd_poll,
+	.unlocked_ioctl	= pd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.release	= pd_release,
+	.show_fdinfo	= pd_show_fdinfo,
+};
+
+/*
+ * fstat() as on FreeBSD: a regular file, mode 0700 while the process runs
+ * and no permission bits once it has exited, owned by its real uid and gid,
+ * with all times at its start; once reaped, only the file type is left.
+ */
+static int pd_getattr(struct pd_idmap *idmap, const struct path *path,
+		      struct kstat *stat, u32 request_mask,
+		      unsigned int query_flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct procdesc *pd = inode->i_private;
+	struct task_struct *task;
+	struct timespec64 start;
+
+	stat->dev = inode->i_sb->s_dev;
+	stat->ino = inode->i_ino;
+	stat->mode = S_IFREG;
+	stat->result_mask |= STATX_BTIME;
+
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	if (task) {
+		const struct cred *cred = __task_cred(task);
+
+		stat->uid = cred->uid;
+		stat->gid = cred->gid;
+		if (!pd_exited(pd))
+			stat->mode |= 0700;
+		start = ns_to_timespec64(pd->start_time + ktime_get_real_ns() -
+					 ktime_get_boottime_ns());
+		stat->atime = start;
+		stat->mtime = start;
+		stat->ctime = start;
+		stat->btime = start;
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static const struct inode_operations pd_iops = {
+	.getattr	= pd_getattr,
+};
+
+void procdesc_free(struct procdesc *pd)
+{
+	fput(pd->pidfd);
+	put_pid(pd->pid);
+	kfree(pd);
+}
+
+/*
+ * Check that @pid may get a descriptor: the caller's unreaped child, or
+ * with PROCDESC_F_NONCHILD any live process the caller may send SIGKILL.
+ * Sets PD_CHILD in @flags for a child.
+ */
+static int pd_check_target(struct pid *pid, u32 open_flags,
+			   unsigned long *flags, u64 *start_time)
+{
+	struct task_struct *task;
+	bool child, busy;
+
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_TGID);
+	if (!task) {
+		rcu_read_unlock();
+		/* A thread's pidfd names no process. */
+		return pid_has_task(pid, PIDTYPE_PID) ? -EINVAL : -ESRCH;
+	}
+	child = same_thread_group(rcu_dereference(task->real_parent), current);
+	busy = (task->flags & (PF_KTHREAD | PF_EXITING)) || task->exit_state;
+	*start_time = task->start_boottime;
+	rcu_read_unlock();
+
+	if (child) {
+		__set_bit(PD_CHILD, flags);
+		return 0;
+	}
+	if (!(open_flags & PROCDESC_F_NONCHILD))
+		return -ECHILD;
+	if (busy)
+		return -EBUSY;
+	/* Signal 0: kill(2)'s permission check and nothing else. */
+	return kill_pid(pid, 0, 0);
+}
+
+/**
+ * procdesc_create - make a process descriptor from a pidfd
+ * @pidfd: the pidfd
+ * @flags: PROCDESC_F_* flags of PROCDESC_IOC_OPEN, already validated
+ *
+ * Return: the new file descriptor or a negative errno.
+ */
+int procdesc_create(struct file *pidfd, u32 flags)
+{
+	struct procdesc *pd;
+	struct file *file;
+	struct pid *pid;
+	int fd, ret;
+
+	pid = pd_pidfd_pid(pidfd);
+	if (IS_ERR(pid))
+		return PTR_ERR(pid);
+
+	pd = kzalloc(sizeof(*pd), GFP_KERNEL_ACCOUNT);
+	if (!pd)
+		return -ENOMEM;
+	if (flags & PROCDESC_F_DAEMON)
+		__set_bit(PD_DAEMON, &pd->flags);
+	ret = pd_check_target(pid, flags, &pd->flags, &pd->start_time);
+	if (ret)
+		goto free;
+
+	pd->pid = get_pid(pid);
+	pd->pidfd = get_file(pidfd);
+	init_waitqueue_head(&pd->wait);
+	init_waitqueue_func_entry(&pd->exit_wait, pd_exit_wake);
+
+	fd = get_unused_fd_flags(O_RDWR | ((flags & PROCDESC_F_CLOEXEC) ? O_CLOEXEC : 0));
+	if (fd < 0) {
+		ret = fd;
+		goto put;
+	}
+	file = pdfs_alloc_file(pd, &pd_fops, &pd_iops);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto put;
+	}
+	/* From here the inode owns pd; nothing can fail any more. */
+	add_wait_queue(&pid->wait_pidfd, &pd->exit_wait);
+	fd_install(fd, file);
+	return fd;
+
+put:
+	fput(pd->pidfd);
+	put_pid(pd->pid);
+free:
+	kfree(pd);
+	return ret;
+}
