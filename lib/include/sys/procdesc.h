@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * <sys/procdesc.h>: FreeBSD process descriptors on Linux (libprocdesc).
+ *
+ * A process descriptor is a file descriptor naming a child process. It
+ * delivers no SIGCHLD and is invisible to wait(-1); poll() reports POLLHUP
+ * once the process has exited; closing the last reference kills the process
+ * unless PD_DAEMON was given. Link with -lprocdesc; needs the procdesc
+ * kernel module (/dev/procdesc). See pdfork(2).
+ */
+#ifndef _SYS_PROCDESC_H
+#define _SYS_PROCDESC_H
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* pdfork() and pdopenpid() flags, FreeBSD's values. */
+#define PD_DAEMON		0x00000001	/* last close does not kill */
+#define PD_CLOEXEC		0x00000002	/* close-on-exec descriptor */
+#define PD_ALLOWED_AT_FORK	(PD_DAEMON | PD_CLOEXEC)
+
+#ifndef _STRUCT_WRUSAGE
+#define _STRUCT_WRUSAGE
+/* As FreeBSD's <sys/resource.h>: the process's own usage and its children's. */
+struct __wrusage {
+	struct rusage wru_self;
+	struct rusage wru_children;
+};
+#endif
+
+pid_t pdfork(int *fdp, int flags);
+int pdgetpid(int fd, pid_t *pidp);
+int pdkill(int fd, int signum);
+int pdwait(int fd, int *status, int options, struct __wrusage *wrusage,
+	   siginfo_t *info);
+pid_t pdwait4(int fd, int *status, int options, struct rusage *rusage);
+int pdopenpid(pid_t pid, int flags);
+
+/* Linux only: between process descriptors and pidfds. */
+int pdgetpidfd(int fd);
+int pdopenpidfd(int pidfd, int flags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _SYS_PROCDESC_H */
