@@ -35,8 +35,8 @@
  * @flags: PROCDESC_F_*
  *
  * Without PROCDESC_F_NONCHILD the process must be an unreaped child of the
- * caller (ECHILD otherwise); with it, the caller must be allowed to ptrace
- * the process. The ioctl returns the new descriptor.
+ * caller (ECHILD otherwise); with it, any live process the caller may
+ * signal under kill(2)'s rules. The ioctl returns the new descriptor.
  */
 struct procdesc_open {
 	__s32 pidfd;
