@@ -55,7 +55,7 @@ static int pd_control_open(void)
 
 	/* No device: the module is not loaded. */
 	if (ctl < 0 && errno == ENOENT)
-		errno = ENOSYS;
+		errno = ENODEV;
 	return ctl;
 }
 
@@ -83,7 +83,7 @@ static int pd_open(int pidfd, unsigned int flags)
  */
 static pid_t *pd_self_tid(void)
 {
-	static const uint32_t *desc;
+	static const unsigned int *desc;
 	static int looked_up;
 
 	if (!__atomic_load_n(&looked_up, __ATOMIC_ACQUIRE)) {
