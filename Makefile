@@ -17,13 +17,19 @@ endif
 
 TOP := $(abspath .)
 BUILD := $(TOP)/build
-KSFT := $(BUILD)/kselftest
 LINUX_SOURCE := /usr/src/linux-source-6.12.tar.xz
+# Files we use from Debian's kernel source, extracted once, never committed.
+KSRC := $(BUILD)/linux-source
+KSRC_FILES := tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h scripts/checkpatch.pl \
+	scripts/spelling.txt scripts/const_structs.checkpatch
+KSFT := $(KSRC)/tools/testing/selftests
+CHECKPATCH := $(KSRC)/scripts/checkpatch.pl
 MODULE_SOURCES := Kbuild $(wildcard src/*.c src/*.h) include/uapi/linux/procdesc.h
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -Iinclude/uapi -Ilib/include
 
-.PHONY: all modules lib selftests examples deps check run clean FORCE
+.PHONY: all modules lib selftests examples style deps check run clean FORCE
 all: modules lib selftests examples
 
 # Each kernel gets a build directory of links to the sources, so kbuild
@@ -36,33 +42,50 @@ $(BUILD)/%/procdesc.ko: $(MODULE_SOURCES) FORCE
 	@find $(BUILD)/$*/ -xtype l -delete
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* modules
 
+# The library and the selftests, native and 32-bit (build/lib32,
+# build/selftests32): 32-bit callers reach the module through compat_ioctl.
 lib:
 	$(MAKE) -C lib O=$(BUILD)/lib
+	$(MAKE) -C lib O=$(BUILD)/lib32 EXTRA_CFLAGS=-m32
 
-# The kselftest harness comes from Debian's kernel source, not our tree.
-$(KSFT)/kselftest_harness.h: $(LINUX_SOURCE)
-	@mkdir -p $(KSFT)
-	tar -xJf $< -C $(KSFT) --strip-components=4 \
-		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.12/tools/testing/selftests/kselftest.h
+$(KSRC)/.stamp: $(LINUX_SOURCE)
+	@mkdir -p $(KSRC)
+	tar -xJf $< -C $(KSRC) --strip-components=1 $(addprefix linux-source-6.12/,$(KSRC_FILES))
 	@touch $@
 
-selftests: lib $(KSFT)/kselftest_harness.h
+selftests: lib $(KSRC)/.stamp
 	$(MAKE) -C selftests O=$(BUILD)/selftests \
 		LIBPROCDESC=$(BUILD)/lib/libprocdesc.a KSFT=$(KSFT)
+	$(MAKE) -C selftests O=$(BUILD)/selftests32 EXTRA_CFLAGS=-m32 \
+		LIBPROCDESC=$(BUILD)/lib32/libprocdesc.a KSFT=$(KSFT)
 
-examples: $(BUILD)/examples/demo
+# Kernel style, checkpatch --strict. Two exceptions, as in the kernel's own
+# trees: version checks are the point of src/compat.h, and trace event
+# definitions are laid out the way every kernel trace header is.
+STYLE_PLAIN := $(filter-out src/compat.h src/pd_events.h,$(wildcard src/*.[ch])) \
+	include/uapi/linux/procdesc.h $(wildcard lib/*.c lib/include/sys/*.h \
+	examples/*.c selftests/*.[ch])
+style: $(KSRC)/.stamp
+	$(CHECKPATCH) --strict --no-tree --quiet -f $(STYLE_PLAIN)
+	$(CHECKPATCH) --strict --no-tree --quiet -f \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON src/compat.h
+	$(CHECKPATCH) --strict --no-tree --quiet -f \
+		--ignore PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE src/pd_events.h
+
+EXAMPLES := demo sandboxed-supervisor
+examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
 $(BUILD)/examples/%: examples/%.c lib
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libprocdesc.a
+	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libprocdesc.a -lseccomp
 
 deps:
 	@tools/install-deps
 
 run: deps
 	$(MAKE) all
-	tools/vmtest --kernel 6.12 -- $(BUILD)/examples/demo
+	tools/vmtest --kernel 6.12 -- sh -c '$(BUILD)/examples/demo && echo && \
+		$(BUILD)/examples/sandboxed-supervisor'
 
 check: deps
 	$(MAKE) all

@@ -26,6 +26,7 @@
 #endif
 
 #define NWORKERS 3
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct worker {
 	int fd;
@@ -51,7 +52,7 @@ static void enter_sandbox(void)
 
 	if (!ctx)
 		die("seccomp_init");
-	for (size_t i = 0; i < sizeof(pid_calls) / sizeof(pid_calls[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++) {
 		int nr = seccomp_syscall_resolve_name(pid_calls[i]);
 
 		if (nr != __NR_SCMP_ERROR)
@@ -77,7 +78,7 @@ static void work(int n, int restarts)
 {
 	if (n == 1 && restarts == 0) {
 		usleep(200 * 1000);
-		*(volatile int *)0 = 0;
+		__builtin_trap();	/* raise() would need tgkill */
 	}
 	for (;;)
 		pause();

@@ -21,19 +21,24 @@ static long pd_ioc_open(void __user *uarg, size_t usize)
 {
 	struct procdesc_open args;
 	struct file *pidfd;
-	int ret;
+	pid_t pid = 0;
+	long ret;
 
 	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
 	if (ret)
-		return ret;
+		goto out;
+	pd_trace(open_enter, args.pidfd, args.flags);
+	ret = -EINVAL;
 	if (args.flags & ~PD_OPEN_FLAGS)
-		return -EINVAL;
-
+		goto out;
+	ret = -EBADF;
 	pidfd = fget(args.pidfd);
 	if (!pidfd)
-		return -EBADF;
-	ret = procdesc_create(pidfd, args.flags);
+		goto out;
+	ret = procdesc_create(pidfd, args.flags, &pid);
 	fput(pidfd);
+out:
+	pd_trace_return(open, pid, ret);
 	return ret;
 }
 

@@ -38,6 +38,8 @@ enum {
 	PD_DAEMON,	/* last close leaves the process running */
 	PD_CHILD,	/* made by the parent: the kill on last close is privileged */
 	PD_COLLECTED,	/* a PROCDESC_IOC_WAIT consumed the exit */
+	PD_EXIT_SEEN,	/* the exit event has fired */
+	PD_COMPAT,	/* made by a 32-bit caller: life events go to procdesc32 */
 };
 
 struct procdesc {
@@ -48,6 +50,24 @@ struct procdesc {
 	u64 start_time;			/* CLOCK_BOOTTIME, ns */
 	unsigned long flags;
 };
+
+/* Fire a life event in the trace system of the descriptor's maker. */
+#define pd_trace_life(pd, event, ...)					\
+	do {								\
+		if (test_bit(PD_COMPAT, &(pd)->flags))			\
+			trace_##event##32(__VA_ARGS__);			\
+		else							\
+			trace_##event(__VA_ARGS__);			\
+	} while (0)
+
+/* The wait(2) status of a zombie, as wait_task_zombie() computes it. */
+static int pd_exit_status(struct task_struct *task)
+{
+	struct signal_struct *sig = task->signal;
+
+	return (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
+						  task->exit_code;
+}
 
 /* Whether the whole thread group has exited: a zombie leader, or reaped. */
 static bool pd_exited(struct procdesc *pd)
@@ -72,9 +92,17 @@ static int pd_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
 			int sync, void *key)
 {
 	struct procdesc *pd = container_of(wait, struct procdesc, exit_wait);
+	struct task_struct *task;
 
-	if (pd_exited(pd))
-		wake_up_poll(&pd->wait, EPOLLHUP);
+	if (!pd_exited(pd))
+		return 0;
+	if (!test_and_set_bit(PD_EXIT_SEEN, &pd->flags)) {
+		rcu_read_lock();
+		task = pid_task(pd->pid, PIDTYPE_TGID);
+		pd_trace_life(pd, exit, pid_nr(pd->pid), task ? pd_exit_status(task) : -1);
+		rcu_read_unlock();
+	}
+	wake_up_poll(&pd->wait, EPOLLHUP);
 	return 0;
 }
 
@@ -86,20 +114,29 @@ static __poll_t pd_poll(struct file *file, poll_table *pts)
 	return pd_exited(pd) ? EPOLLHUP : 0;
 }
 
-static long pd_ioc_kill(struct procdesc *pd, void __user *uarg, size_t usize)
+static long pd_kill(struct procdesc *pd, struct procdesc_kill *args)
 {
-	struct procdesc_kill args;
-	int ret;
-
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
-	if (ret)
-		return ret;
-	if (args.flags || args.signal < 0 || !valid_signal(args.signal))
+	if (args->flags || args->signal < 0 || !valid_signal(args->signal))
 		return -EINVAL;
 	if (test_bit(PD_COLLECTED, &pd->flags))
 		return -ESRCH;
 	/* A zombie accepts (and ignores) signals until it is reaped. */
-	return kill_pid(pd->pid, args.signal, 0);
+	return kill_pid(pd->pid, args->signal, 0);
+}
+
+static long pd_ioc_kill(struct procdesc *pd, void __user *uarg, size_t usize)
+{
+	struct procdesc_kill args;
+	pid_t nr = pid_nr(pd->pid);
+	long ret;
+
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (!ret) {
+		pd_trace(kill_enter, nr, args.signal);
+		ret = pd_kill(pd, &args);
+	}
+	pd_trace_return(kill, nr, ret);
+	return ret;
 }
 
 static void pd_ns_to_timeval(u64 ns, __s64 *sec, __s64 *usec)
@@ -149,12 +186,9 @@ static void pd_fill_rusage(struct task_struct *task, struct procdesc_rusage *sel
 static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
 			 struct procdesc_wait *w)
 {
-	struct signal_struct *sig = task->signal;
 	struct task_struct *parent;
-	int status;
+	int status = pd_exit_status(task);
 
-	status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
-						    task->exit_code;
 	w->status = status;
 	if (!(status & 0x7f))
 		w->code = CLD_EXITED;
@@ -173,17 +207,12 @@ static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
 
 #define PD_WAIT_OPTIONS (WEXITED | WNOHANG | WNOWAIT)
 
-static long pd_ioc_wait(struct procdesc *pd, void __user *uarg, size_t usize)
+static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 {
-	struct procdesc_wait w;
 	struct task_struct *task;
-	u32 options;
-	int ret;
+	u32 options = w->options;
+	long ret;
 
-	ret = copy_struct_from_user(&w, sizeof(w), uarg, usize);
-	if (ret)
-		return ret;
-	options = w.options;
 	if ((options & ~PD_WAIT_OPTIONS) || !(options & WEXITED))
 		return -EINVAL;
 	if (test_bit(PD_COLLECTED, &pd->flags))
@@ -201,31 +230,61 @@ static long pd_ioc_wait(struct procdesc *pd, void __user *uarg, size_t usize)
 	task = get_pid_task(pd->pid, PIDTYPE_TGID);
 	if (!task)
 		return -ESRCH;
-	memset(&w, 0, sizeof(w));
-	w.options = options;
-	pd_fill_wait(pd, task, &w);
+	memset(w, 0, sizeof(*w));
+	w->options = options;
+	pd_fill_wait(pd, task, w);
 	put_task_struct(task);
-
-	ret = copy_struct_to_user(uarg, usize, &w, sizeof(w), NULL);
-	if (ret)
-		return ret;
-	/* Of concurrent waiters only one consumes the exit. */
-	if (!(options & WNOWAIT) && test_and_set_bit(PD_COLLECTED, &pd->flags))
-		return -ESRCH;
 	return 0;
+}
+
+static long pd_ioc_wait(struct procdesc *pd, void __user *uarg, size_t usize)
+{
+	struct procdesc_wait w;
+	pid_t nr = pid_nr(pd->pid);
+	long ret;
+
+	ret = copy_struct_from_user(&w, sizeof(w), uarg, usize);
+	if (ret)
+		goto out;
+	pd_trace(wait_enter, nr, w.options);
+	ret = pd_wait(pd, &w);
+	if (!ret)
+		ret = copy_struct_to_user(uarg, usize, &w, sizeof(w), NULL);
+	/* Of concurrent waiters only one consumes the exit. */
+	if (!ret && !(w.options & WNOWAIT) && test_and_set_bit(PD_COLLECTED, &pd->flags))
+		ret = -ESRCH;
+out:
+	pd_trace(wait_return, nr, ret, ret ? 0 : w.status);
+	if (ret < 0)
+		pd_trace(error, "wait", nr, -ret);
+	return ret;
 }
 
 /* A pidfd for the process: the one the descriptor was made from. */
 static long pd_ioc_pidfd(struct procdesc *pd, unsigned long arg)
 {
-	int fd;
+	pid_t nr = pid_nr(pd->pid);
+	long ret = -EINVAL;
 
-	if (arg)
-		return -EINVAL;
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd >= 0)
-		fd_install(fd, get_file(pd->pidfd));
-	return fd;
+	pd_trace(pidfd_enter, nr);
+	if (!arg) {
+		ret = get_unused_fd_flags(O_CLOEXEC);
+		if (ret >= 0)
+			fd_install(ret, get_file(pd->pidfd));
+	}
+	pd_trace_return(pidfd, nr, ret);
+	return ret;
+}
+
+static long pd_ioc_getpid(struct procdesc *pd, s32 __user *uarg)
+{
+	pid_t nr = pid_nr(pd->pid);
+	long ret;
+
+	pd_trace(getpid_enter, nr);
+	ret = put_user(pid_vnr(pd->pid), uarg);
+	pd_trace_return(getpid, nr, ret);
+	return ret;
 }
 
 static long pd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -234,7 +293,7 @@ static long pd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 
 	if (cmd == PROCDESC_IOC_GETPID)
-		return put_user(pid_vnr(pd->pid), (s32 __user *)uarg);
+		return pd_ioc_getpid(pd, uarg);
 	if (procdesc_cmd_is(cmd, PROCDESC_IOC_KILL, sizeof(struct procdesc_kill)))
 		return pd_ioc_kill(pd, uarg, _IOC_SIZE(cmd));
 	if (procdesc_cmd_is(cmd, PROCDESC_IOC_WAIT, sizeof(struct procdesc_wait)))
@@ -267,6 +326,7 @@ static void pd_show_fdinfo(struct seq_file *m, struct file *file)
 static int pd_release(struct inode *inode, struct file *file)
 {
 	struct procdesc *pd = file->private_data;
+	bool kill = !test_bit(PD_DAEMON, &pd->flags) && !pd_exited(pd);
 
 	remove_wait_queue(&pd->pid->wait_pidfd, &pd->exit_wait);
 	/*
@@ -274,8 +334,9 @@ static int pd_release(struct inode *inode, struct file *file)
 	 * privilege; a descriptor opened on another process kills only with
 	 * the rights of whoever closes it, so it grants no new power.
 	 */
-	if (!test_bit(PD_DAEMON, &pd->flags) && !pd_exited(pd))
+	if (kill)
 		kill_pid(pd->pid, SIGKILL, test_bit(PD_CHILD, &pd->flags));
+	pd_trace_life(pd, release, pid_nr(pd->pid), kill);
 	pdfs_release_file();
 	return 0;
 }
@@ -378,10 +439,11 @@ static int pd_check_target(struct pid *pid, u32 open_flags,
  * procdesc_create - make a process descriptor from a pidfd
  * @pidfd: the pidfd
  * @flags: PROCDESC_F_* flags of PROCDESC_IOC_OPEN, already validated
+ * @nr: set to the process's global pid, for tracing, once it is known
  *
  * Return: the new file descriptor or a negative errno.
  */
-int procdesc_create(struct file *pidfd, u32 flags)
+int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
 {
 	struct procdesc *pd;
 	struct file *file;
@@ -391,12 +453,15 @@ int procdesc_create(struct file *pidfd, u32 flags)
 	pid = pd_pidfd_pid(pidfd);
 	if (IS_ERR(pid))
 		return PTR_ERR(pid);
+	*nr = pid_nr(pid);
 
 	pd = kzalloc(sizeof(*pd), GFP_KERNEL_ACCOUNT);
 	if (!pd)
 		return -ENOMEM;
 	if (flags & PROCDESC_F_DAEMON)
 		__set_bit(PD_DAEMON, &pd->flags);
+	if (in_compat_syscall())
+		__set_bit(PD_COMPAT, &pd->flags);
 	ret = pd_check_target(pid, flags, &pd->flags, &pd->start_time);
 	if (ret)
 		goto free;
@@ -420,6 +485,7 @@ int procdesc_create(struct file *pidfd, u32 flags)
 	/* From here the inode owns pd; nothing can fail any more. */
 	add_wait_queue(&pid->wait_pidfd, &pd->exit_wait);
 	fd_install(fd, file);
+	pd_trace_life(pd, create, *nr, fd, flags);
 	return fd;
 
 put:

@@ -5,15 +5,19 @@
 #ifndef _PROCDESC_H
 #define _PROCDESC_H
 
+#include <linux/compat.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
+
+#include "trace.h"
+#include "trace32.h"
 
 struct file;
 struct inode;
 struct procdesc;
 
 /* src/procdesc.c: the process descriptor object */
-int procdesc_create(struct file *pidfd, u32 flags);
+int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr);
 void procdesc_free(struct procdesc *pd);
 
 /* src/pdfs.c: the pseudo filesystem that gives each descriptor an inode */
@@ -33,5 +37,25 @@ static inline bool procdesc_cmd_is(unsigned int cmd, unsigned int ref,
 	return _IOC_TYPE(cmd) == _IOC_TYPE(ref) && _IOC_NR(cmd) == _IOC_NR(ref) &&
 	       _IOC_DIR(cmd) == _IOC_DIR(ref) && _IOC_SIZE(cmd) >= min;
 }
+
+/* Fire @event in the caller's trace system: procdesc32 for 32-bit callers. */
+#define pd_trace(event, ...)					\
+	do {							\
+		if (in_compat_syscall())			\
+			trace_##event##32(__VA_ARGS__);		\
+		else						\
+			trace_##event(__VA_ARGS__);		\
+	} while (0)
+
+/* Fire <op>_return, and error as well when @ret is an errno. */
+#define pd_trace_return(op, pid, ret)				\
+	do {							\
+		pid_t __pid = (pid);				\
+		long __ret = (ret);				\
+								\
+		pd_trace(op##_return, __pid, __ret);		\
+		if (__ret < 0)					\
+			pd_trace(error, #op, __pid, -__ret);	\
+	} while (0)
 
 #endif /* _PROCDESC_H */
