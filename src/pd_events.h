@@ -31,10 +31,11 @@
  * - create, exit and release follow a descriptor's life: made, its process
  *   seen exiting (once), its last reference gone.
  *
- * There are no lock events: no lock of procdesc's is taken in one function
- * and released in another. The descriptor's state is a word of atomic bits,
- * and the wait queue locks are taken and dropped inside the kernel's own
- * wait-queue helpers.
+ * - lock_acquired / lock_release: the one lock procdesc takes in one
+ *   function and releases in another, a descriptor's collect lock (see
+ *   pd_collect_lock()), fired after locking and before unlocking. Locks
+ *   taken and dropped in one function are paired by reading the code and
+ *   have no events.
  *
  * pids are global (init namespace) numbers, as in the kernel's own events;
  * open_return's pid is 0 when no process was found. Life events go to the
@@ -202,3 +203,22 @@ PD_TRACE_EVENT(PD_EV(release),
 	),
 	TP_printk("pid=%d killed=%d", __entry->pid, __entry->killed)
 );
+
+PD_EVENT_CLASS(PD_EV(pd_lock),
+	TP_PROTO(const char *name, const void *addr),
+	TP_ARGS(name, addr),
+	TP_STRUCT__entry(
+		__array(char, name, 8)
+		__field(const void *, addr)
+	),
+	TP_fast_assign(
+		strscpy(__entry->name, name, sizeof(__entry->name));
+		__entry->addr = addr;
+	),
+	TP_printk("name=%s addr=%p", __entry->name, __entry->addr)
+);
+
+PD_EVENT(PD_EV(pd_lock), PD_EV(lock_acquired),
+	TP_PROTO(const char *name, const void *addr), TP_ARGS(name, addr));
+PD_EVENT(PD_EV(pd_lock), PD_EV(lock_release),
+	TP_PROTO(const char *name, const void *addr), TP_ARGS(name, addr));

@@ -16,6 +16,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/mutex.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
@@ -47,6 +48,7 @@ struct procdesc {
 	struct file *pidfd;		/* the pidfd it was made from */
 	wait_queue_head_t wait;		/* pollers and PROCDESC_IOC_WAIT sleepers */
 	wait_queue_entry_t exit_wait;	/* on pid->wait_pidfd, relays the exit */
+	struct mutex collect_lock;	/* from reading an exit to consuming it */
 	u64 start_time;			/* CLOCK_BOOTTIME, ns */
 	unsigned long flags;
 };
@@ -207,6 +209,30 @@ static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
 
 #define PD_WAIT_OPTIONS (WEXITED | WNOHANG | WNOWAIT)
 
+/*
+ * The collect lock is held from the moment pd_wait() reads an exit until
+ * pd_ioc_wait() has copied it out and, without WNOWAIT, consumed it, so of
+ * concurrent waiters one gets the exit and the others ESRCH, with their
+ * buffers untouched. It is the one lock procdesc takes in one function and
+ * releases in another, so it has lock events: after locking, before
+ * unlocking, as the linuxulator's lock probes.
+ */
+static int pd_collect_lock(struct procdesc *pd)
+{
+	int ret = mutex_lock_interruptible(&pd->collect_lock);
+
+	if (!ret)
+		pd_trace(lock_acquired, "collect", &pd->collect_lock);
+	return ret;
+}
+
+static void pd_collect_unlock(struct procdesc *pd)
+{
+	pd_trace(lock_release, "collect", &pd->collect_lock);
+	mutex_unlock(&pd->collect_lock);
+}
+
+/* Wait for the exit and read it; on success the collect lock is held. */
 static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 {
 	struct task_struct *task;
@@ -226,10 +252,17 @@ static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 			return ret;
 	}
 
-	/* A reaped process has left nothing to report. */
-	task = get_pid_task(pd->pid, PIDTYPE_TGID);
-	if (!task)
+	ret = pd_collect_lock(pd);
+	if (ret)
+		return ret;
+	/* Consumed meanwhile, or reaped: nothing left to report. */
+	task = NULL;
+	if (!test_bit(PD_COLLECTED, &pd->flags))
+		task = get_pid_task(pd->pid, PIDTYPE_TGID);
+	if (!task) {
+		pd_collect_unlock(pd);
 		return -ESRCH;
+	}
 	memset(w, 0, sizeof(*w));
 	w->options = options;
 	pd_fill_wait(pd, task, w);
@@ -248,11 +281,12 @@ static long pd_ioc_wait(struct procdesc *pd, void __user *uarg, size_t usize)
 		goto out;
 	pd_trace(wait_enter, nr, w.options);
 	ret = pd_wait(pd, &w);
-	if (!ret)
-		ret = copy_struct_to_user(uarg, usize, &w, sizeof(w), NULL);
-	/* Of concurrent waiters only one consumes the exit. */
-	if (!ret && !(w.options & WNOWAIT) && test_and_set_bit(PD_COLLECTED, &pd->flags))
-		ret = -ESRCH;
+	if (ret)
+		goto out;
+	ret = copy_struct_to_user(uarg, usize, &w, sizeof(w), NULL);
+	if (!ret && !(w.options & WNOWAIT))
+		set_bit(PD_COLLECTED, &pd->flags);
+	pd_collect_unlock(pd);
 out:
 	pd_trace(wait_return, nr, ret, ret ? 0 : w.status);
 	if (ret < 0)
@@ -470,6 +504,7 @@ int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
 	pd->pidfd = get_file(pidfd);
 	init_waitqueue_head(&pd->wait);
 	init_waitqueue_func_entry(&pd->exit_wait, pd_exit_wake);
+	mutex_init(&pd->collect_lock);
 
 	fd = get_unused_fd_flags(O_RDWR | ((flags & PROCDESC_F_CLOEXEC) ? O_CLOEXEC : 0));
 	if (fd < 0) {
