@@ -15,7 +15,8 @@
 
 #include "procdesc.h"
 
-#define PD_OPEN_FLAGS (PROCDESC_F_DAEMON | PROCDESC_F_CLOEXEC | PROCDESC_F_NONCHILD)
+#define PD_OPEN_FLAGS (PROCDESC_F_DAEMON | PROCDESC_F_CLOEXEC | PROCDESC_F_NONCHILD | \
+		       PROCDESC_F_QUIET)
 
 static long pd_ioc_open(void __user *uarg, size_t usize)
 {
@@ -70,12 +71,21 @@ static struct miscdevice pd_ctl_dev = {
 
 static int __init procdesc_init(void)
 {
-	return misc_register(&pd_ctl_dev);
+	int ret;
+
+	ret = procdesc_quiet_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&pd_ctl_dev);
+	if (ret)
+		procdesc_quiet_exit();
+	return ret;
 }
 
 static void __exit procdesc_exit(void)
 {
 	misc_deregister(&pd_ctl_dev);
+	procdesc_quiet_exit();
 }
 
 module_init(procdesc_init);

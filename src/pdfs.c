@@ -12,10 +12,9 @@
 #include <linux/fs_context.h>
 #include <linux/module.h>
 #include <linux/pseudo_fs.h>
+#include <linux/procdesc.h>
 
 #include "procdesc.h"
-
-#define PDFS_MAGIC 0x70646673	/* "pdfs" */
 
 static struct vfsmount *pdfs_mnt;
 static int pdfs_mnt_count;
@@ -56,7 +55,7 @@ static const struct super_operations pdfs_super_ops = {
 
 static int pdfs_init_fs_context(struct fs_context *fc)
 {
-	struct pseudo_fs_context *ctx = init_pseudo(fc, PDFS_MAGIC);
+	struct pseudo_fs_context *ctx = init_pseudo(fc, PROCDESC_FS_MAGIC);
 
 	if (!ctx)
 		return -ENOMEM;

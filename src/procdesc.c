@@ -41,6 +41,7 @@ enum {
 	PD_COLLECTED,	/* a PROCDESC_IOC_WAIT consumed the exit */
 	PD_EXIT_SEEN,	/* the exit event has fired */
 	PD_COMPAT,	/* made by a 32-bit caller: life events go to procdesc32 */
+	PD_QUIET,	/* the child's exit_signal is kept at 0 (src/quiet.c) */
 };
 
 struct procdesc {
@@ -49,8 +50,11 @@ struct procdesc {
 	wait_queue_head_t wait;		/* pollers and PROCDESC_IOC_WAIT sleepers */
 	wait_queue_entry_t exit_wait;	/* on pid->wait_pidfd, relays the exit */
 	struct mutex collect_lock;	/* from reading an exit to consuming it */
-	u64 start_time;			/* CLOCK_BOOTTIME, ns */
+	struct timespec64 start;	/* the process's start, wall clock */
 	unsigned long flags;
+	struct pid *parent;		/* PD_QUIET: the parent that made it */
+	struct procdesc_quiet quiet;	/* PD_QUIET: read under RCU, hence... */
+	struct rcu_head rcu;		/* ...an RCU-delayed free */
 };
 
 /* Fire a life event in the trace system of the descriptor's maker. */
@@ -352,7 +356,7 @@ static void pd_show_fdinfo(struct seq_file *m, struct file *file)
 	struct pid_namespace *ns = proc_pid_ns(file_inode(m->file)->i_sb);
 
 	seq_printf(m, "Pid:\t%d\n", pid_nr_ns(pd->pid, ns));
-	seq_printf(m, "PdFlags:\t%#x\n",
+	seq_printf(m, "PdFlags:\t0x%x\n",
 		   test_bit(PD_DAEMON, &pd->flags) ? PROCDESC_F_DAEMON : 0);
 	seq_printf(m, "State:\t%s\n", pd_state(pd));
 }
@@ -370,6 +374,8 @@ static int pd_release(struct inode *inode, struct file *file)
 	 */
 	if (kill)
 		kill_pid(pd->pid, SIGKILL, test_bit(PD_CHILD, &pd->flags));
+	if (test_bit(PD_QUIET, &pd->flags))
+		procdesc_quiet_unwatch(&pd->quiet);
 	pd_trace_life(pd, release, pid_nr(pd->pid), kill);
 	pdfs_release_file();
 	return 0;
@@ -396,7 +402,6 @@ static int pd_getattr(struct pd_idmap *idmap, const struct path *path,
 	struct inode *inode = d_inode(path->dentry);
 	struct procdesc *pd = inode->i_private;
 	struct task_struct *task;
-	struct timespec64 start;
 
 	stat->dev = inode->i_sb->s_dev;
 	stat->ino = inode->i_ino;
@@ -412,12 +417,10 @@ static int pd_getattr(struct pd_idmap *idmap, const struct path *path,
 		stat->gid = cred->gid;
 		if (!pd_exited(pd))
 			stat->mode |= 0700;
-		start = ns_to_timespec64(pd->start_time + ktime_get_real_ns() -
-					 ktime_get_boottime_ns());
-		stat->atime = start;
-		stat->mtime = start;
-		stat->ctime = start;
-		stat->btime = start;
+		stat->atime = pd->start;
+		stat->mtime = pd->start;
+		stat->ctime = pd->start;
+		stat->btime = pd->start;
 	}
 	rcu_read_unlock();
 	return 0;
@@ -430,20 +433,21 @@ static const struct inode_operations pd_iops = {
 void procdesc_free(struct procdesc *pd)
 {
 	fput(pd->pidfd);
+	put_pid(pd->parent);
 	put_pid(pd->pid);
-	kfree(pd);
+	kfree_rcu(pd, rcu);
 }
 
 /*
  * Check that @pid may get a descriptor: the caller's unreaped child, or
  * with PROCDESC_F_NONCHILD any live process the caller may send SIGKILL.
- * Sets PD_CHILD in @flags for a child.
+ * Sets PD_CHILD and PD_QUIET in pd->flags, and pd->start.
  */
-static int pd_check_target(struct pid *pid, u32 open_flags,
-			   unsigned long *flags, u64 *start_time)
+static int pd_check_target(struct procdesc *pd, struct pid *pid, u32 open_flags)
 {
 	struct task_struct *task;
 	bool child, busy;
+	u64 start;
 
 	rcu_read_lock();
 	task = pid_task(pid, PIDTYPE_TGID);
@@ -454,15 +458,22 @@ static int pd_check_target(struct pid *pid, u32 open_flags,
 	}
 	child = same_thread_group(rcu_dereference(task->real_parent), current);
 	busy = (task->flags & (PF_KTHREAD | PF_EXITING)) || task->exit_state;
-	*start_time = task->start_boottime;
+	start = task->start_boottime;
 	rcu_read_unlock();
 
+	/* Boot time to wall clock, once: fstat() must not jitter. */
+	pd->start = ns_to_timespec64(start + ktime_get_real_ns() - ktime_get_boottime_ns());
 	if (child) {
-		__set_bit(PD_CHILD, flags);
+		__set_bit(PD_CHILD, &pd->flags);
+		if (open_flags & PROCDESC_F_QUIET)
+			__set_bit(PD_QUIET, &pd->flags);
 		return 0;
 	}
 	if (!(open_flags & PROCDESC_F_NONCHILD))
 		return -ECHILD;
+	/* Only a parent decides how its child reports its exit. */
+	if (open_flags & PROCDESC_F_QUIET)
+		return -EINVAL;
 	if (busy)
 		return -EBUSY;
 	/* Signal 0: kill(2)'s permission check and nothing else. */
@@ -496,7 +507,7 @@ int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
 		__set_bit(PD_DAEMON, &pd->flags);
 	if (in_compat_syscall())
 		__set_bit(PD_COMPAT, &pd->flags);
-	ret = pd_check_target(pid, flags, &pd->flags, &pd->start_time);
+	ret = pd_check_target(pd, pid, flags);
 	if (ret)
 		goto free;
 
@@ -519,6 +530,10 @@ int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
 	}
 	/* From here the inode owns pd; nothing can fail any more. */
 	add_wait_queue(&pid->wait_pidfd, &pd->exit_wait);
+	if (test_bit(PD_QUIET, &pd->flags)) {
+		pd->parent = get_pid(task_tgid(current));
+		procdesc_quiet_watch(&pd->quiet, pd->pid, pd->parent);
+	}
 	fd_install(fd, file);
 	pd_trace_life(pd, create, *nr, fd, flags);
 	return fd;

@@ -7,6 +7,7 @@
 
 #include <linux/compat.h>
 #include <linux/ioctl.h>
+#include <linux/list.h>
 #include <linux/types.h>
 
 #include "trace.h"
@@ -15,6 +16,19 @@
 struct file;
 struct inode;
 struct procdesc;
+
+/* src/quiet.c: pdfork children keep exit_signal 0 across exec and exit */
+struct procdesc_quiet {
+	struct hlist_node node;
+	struct pid *child;
+	struct pid *parent;
+};
+
+int procdesc_quiet_init(void);
+void procdesc_quiet_exit(void);
+void procdesc_quiet_watch(struct procdesc_quiet *w, struct pid *child,
+			  struct pid *parent);
+void procdesc_quiet_unwatch(struct procdesc_quiet *w);
 
 /* src/procdesc.c: the process descriptor object */
 int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr);

@@ -28,6 +28,15 @@
 #define PROCDESC_F_CLOEXEC	0x00000002	/* the new fd is close-on-exec */
 /* PROCDESC_IOC_OPEN only: the process need not be the caller's child. */
 #define PROCDESC_F_NONCHILD	0x00000004
+/*
+ * PROCDESC_IOC_OPEN only, for the caller's child: while the descriptor
+ * exists, keep the child's exit signal at 0 (no SIGCHLD, invisible to
+ * wait(-1)) across exec, which otherwise resets it. pdfork() sets it.
+ */
+#define PROCDESC_F_QUIET	0x00000008
+
+/* The filesystem of process descriptors, as fstatfs() reports it. */
+#define PROCDESC_FS_MAGIC	0x70646673
 
 /**
  * struct procdesc_open - argument of PROCDESC_IOC_OPEN
