@@ -5,7 +5,8 @@
  *
  * pdfork() is clone3(CLONE_PIDFD) with exit_signal 0, so the child sends no
  * SIGCHLD and is invisible to wait(-1), followed by PROCDESC_IOC_OPEN, which
- * turns the pidfd into a descriptor. The other calls are ioctls on the
+ * turns the pidfd into a descriptor and keeps exit_signal at 0 across the
+ * child's execs. The other calls are ioctls on the
  * descriptor. A module cannot reap, so pdwait() reaps the zombie here when
  * the caller is its parent, through waitid(P_PIDFD): nothing in this library
  * names a process by its number, so it works where PID-based calls are
@@ -21,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,16 +38,24 @@
 #define PD_DEVICE "/dev/procdesc"
 
 /*
- * Issue a descriptor ioctl. Any other kind of file rejects the command with
- * ENOTTY, which becomes @wrong_type: FreeBSD's errno for "not a process
- * descriptor", EBADF for pdgetpid() and EINVAL for pdkill() and pdwait().
+ * Issue a descriptor ioctl. When it fails on a file that is not a process
+ * descriptor (whatever that file's own ioctl said: ENOTTY mostly, EINVAL
+ * from a pidfd), report @wrong_type instead, FreeBSD's errno for "not a
+ * process descriptor": EBADF for pdgetpid(), EINVAL for pdkill() and
+ * pdwait(). The check costs nothing on success.
  */
 static int pd_ioctl(int fd, unsigned long cmd, void *arg, int wrong_type)
 {
-	int ret = ioctl(fd, cmd, arg);
+	struct statfs fs;
+	int ret, err;
 
-	if (ret < 0 && errno == ENOTTY)
-		errno = wrong_type;
+	ret = ioctl(fd, cmd, arg);
+	if (ret >= 0 || errno == EBADF)
+		return ret;
+	err = errno;
+	if (fstatfs(fd, &fs) == 0 && fs.f_type != PROCDESC_FS_MAGIC)
+		err = wrong_type;
+	errno = err;
 	return ret;
 }
 
@@ -150,6 +160,7 @@ pid_t pdfork(int *fdp, int flags)
 
 	pid = pd_clone(&pidfd);
 	if (pid == 0) {
+		close(ctl);
 		/* As glibc's fork: the kernel cleared the robust list. */
 		syscall(SYS_set_robust_list, robust_head, robust_len);
 		pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -157,9 +168,10 @@ pid_t pdfork(int *fdp, int flags)
 	}
 	err = errno;
 	if (pid > 0) {
+		/* QUIET: exit_signal stays 0 when the child execs. */
 		struct procdesc_open args = {
 			.pidfd = pidfd,
-			.flags = (unsigned int)flags,
+			.flags = (unsigned int)flags | PROCDESC_F_QUIET,
 		};
 
 		fd = ioctl(ctl, PROCDESC_IOC_OPEN, &args);
