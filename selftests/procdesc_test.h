@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the procdesc selftests: raw syscall wrappers, a
+ * child that answers pings, "wait until POLLHUP", SCM_RIGHTS passing and
+ * fdinfo parsing. Nothing here uses the kselftest harness, so every helper
+ * may run in a forked child; the tests assert on what they return.
+ */
+#ifndef PROCDESC_TEST_H
+#define PROCDESC_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/procdesc.h>
+#include <linux/sched.h>
+#include <sys/procdesc.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+
+/* Safety net for every blocking wait: long enough for a slow emulated CPU. */
+#define PD_TIMEOUT_MS	20000
+
+/* Exit codes of helper processes that check something themselves. */
+#define PD_CHILD_OK	0
+#define PD_CHILD_FAIL	99
+
+static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(__NR_pidfd_open, pid, flags);
+}
+
+static inline int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
+					unsigned int flags)
+{
+	return syscall(__NR_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+static inline int sys_waitid(int which, pid_t pid, siginfo_t *info, int options)
+{
+	return syscall(__NR_waitid, which, pid, info, options, NULL);
+}
+
+/*
+ * A raw clone3(): the child must only call async-signal-safe functions and
+ * _exit(), since glibc's cached TID and locks are not fixed up.
+ */
+static inline pid_t sys_clone3(struct clone_args *args)
+{
+	return syscall(__NR_clone3, args, sizeof(*args));
+}
+
+/* clone3(CLONE_PIDFD) with the given exit signal; *pidfd set in the parent. */
+static inline pid_t clone3_pidfd(int *pidfd, int exit_signal)
+{
+	struct clone_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_PIDFD;
+	args.pidfd = (__u64)(uintptr_t)pidfd;
+	args.exit_signal = (__u64)exit_signal;
+	return sys_clone3(&args);
+}
+
+static inline pid_t sys_gettid(void)
+{
+	return syscall(__NR_gettid);
+}
+
+/* Retry on EINTR. */
+static inline pid_t waitpid_nointr(pid_t pid, int *status, int options)
+{
+	pid_t ret;
+
+	do {
+		ret = waitpid(pid, status, options);
+	} while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+/*
+ * Wait until @fd reports something, at most @ms. Returns the revents, 0 on
+ * timeout, -1 on error.
+ */
+static inline int wait_revents(int fd, short events, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int ret;
+
+	do {
+		ret = poll(&pfd, 1, ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret <= 0)
+		return ret;
+	return pfd.revents;
+}
+
+/* Wait for the process behind descriptor @fd to exit: POLLHUP or 0/-1. */
+static inline int wait_hup(int fd)
+{
+	return wait_revents(fd, POLLIN, PD_TIMEOUT_MS);
+}
+
+/* revents of a poll that does not wait. */
+static inline int poll_now(int fd, short events)
+{
+	return wait_revents(fd, events, 0);
+}
+
+/* Write one byte; 1 on success, 0 if the peer is gone. Never SIGPIPE. */
+static inline int send_byte(int sk, char c)
+{
+	ssize_t n;
+
+	do {
+		n = send(sk, &c, 1, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	return n == 1;
+}
+
+/* Read one byte; returns it (0..255), or -1 on EOF, error or timeout. */
+static inline int recv_byte(int sk)
+{
+	unsigned char c;
+	ssize_t n;
+
+	if (wait_revents(sk, POLLIN, PD_TIMEOUT_MS) <= 0)
+		return -1;
+	do {
+		n = read(sk, &c, 1);
+	} while (n < 0 && errno == EINTR);
+	return n == 1 ? c : -1;
+}
+
+/* Exchange an int over a socket/pipe. */
+static inline int send_int(int sk, int v)
+{
+	return write(sk, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
+
+static inline int recv_int(int sk, int *v)
+{
+	ssize_t n;
+
+	if (wait_revents(sk, POLLIN, PD_TIMEOUT_MS) <= 0)
+		return -1;
+	do {
+		n = read(sk, v, sizeof(*v));
+	} while (n < 0 && errno == EINTR);
+	return n == sizeof(*v) ? 0 : -1;
+}
+
+/*
+ * A "pinger": the child end of a socketpair. The child echoes every byte
+ * it receives and exits with @code when the other end is closed. The parent
+ * proves the child is alive with ping(): a child killed earlier cannot
+ * answer any more.
+ */
+static inline noreturn void serve_pings(int sk, int code)
+{
+	int c;
+
+	for (;;) {
+		unsigned char b;
+		ssize_t n = read(sk, &b, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1)
+			_exit(code);
+		c = b;
+		if (!send_byte(sk, (char)c))
+			_exit(code);
+	}
+}
+
+/* socketpair for a pinger; sv[0] stays in the parent, sv[1] in the child. */
+static inline int pinger_pair(int sv[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+}
+
+/* Close every fd from 3 up except @keep (which must be >= 3). */
+static inline void close_all_but(int keep)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+/*
+ * pdfork() a pinger: the child keeps only its end of the socketpair (no
+ * copy of any descriptor or socket of the parent) and exits with @code
+ * once *sk is closed. Returns the pid, or -1 with errno set.
+ */
+static inline pid_t pdfork_pinger(int *fd, int flags, int *sk, int code)
+{
+	int sv[2], err;
+	pid_t pid;
+
+	if (pinger_pair(sv))
+		return -1;
+	pid = pdfork(fd, flags);
+	if (pid == 0) {
+		close_all_but(sv[1]);
+		serve_pings(sv[1], code);
+	}
+	err = errno;
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		errno = err;
+		return -1;
+	}
+	*sk = sv[0];
+	return pid;
+}
+
+/* fork() a pinger, likewise. */
+static inline pid_t fork_pinger(int *sk, int code)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (pinger_pair(sv))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close_all_but(sv[1]);
+		serve_pings(sv[1], code);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return -1;
+	}
+	*sk = sv[0];
+	return pid;
+}
+
+/* 1 if the child behind @sk answered, 0 if it is gone. */
+static inline int ping(int sk)
+{
+	if (!send_byte(sk, 'p'))
+		return 0;
+	return recv_byte(sk) == 'p';
+}
+
+/* Send @fd with SCM_RIGHTS (one data byte 'F'). */
+static inline int send_fd(int sk, int fd)
+{
+	char data = 'F';
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+
+	memset(&u, 0, sizeof(u));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sk, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* Receive one fd sent by send_fd(); -1 on error. */
+static inline int recv_fd(int sk)
+{
+	char data;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (wait_revents(sk, POLLIN, PD_TIMEOUT_MS) <= 0)
+		return -1;
+	if (recvmsg(sk, &msg, MSG_CMSG_CLOEXEC) != 1 || data != 'F')
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET ||
+	    cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/*
+ * Read "<key>:\t<value>" from /proc/self/fdinfo/<fd> into @val.
+ * Returns 0, or -1 if the file or the key is missing.
+ */
+static inline int fdinfo_get(int fd, const char *key, char *val, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		size_t n;
+
+		line[strcspn(line, "\n")] = '\0';
+		n = strlen(line + klen + 1);
+		if (n >= len)
+			n = len - 1;
+		memcpy(val, line + klen + 1, n);
+		val[n] = '\0';
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Number of open fds of the calling process, or -1. */
+static inline int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+/* Process state letter from /proc/<pid>/stat, or 0. */
+static inline char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Wait (bounded) until /proc/<pid>/stat shows @state. 0 on success. */
+static inline int wait_proc_state(pid_t pid, char state)
+{
+	int i;
+
+	for (i = 0; i < PD_TIMEOUT_MS; i++) {
+		if (proc_state(pid) == state)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/* Whether we run as root; most tests need it inside the VM. */
+static inline int is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* Drop to @uid/@gid for good (all of real, effective and saved). */
+static inline int drop_to(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) && errno != EPERM)
+		return -1;
+	if (setresgid(gid, gid, gid))
+		return -1;
+	return setresuid(uid, uid, uid);
+}
+
+/* Monotonic milliseconds. */
+static inline __s64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__s64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Burn CPU time in the calling process for @ms milliseconds. */
+static inline void burn_cpu(int ms)
+{
+	struct timespec ts;
+
+	do {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	} while ((__s64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < ms);
+}
+
+/*
+ * kselftest_harness.h is written for -Wall: its TEST() wrapper and its
+ * SIGALRM handler leave parameters unused, which -Wextra -Werror refuses at
+ * every TEST() of ours. Nothing else is silenced.
+ */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+#endif /* PROCDESC_TEST_H */

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process descriptors inside a sandbox that forbids every call naming a
+ * process by number (the Linux counterpart of Capsicum's capability mode):
+ * everything libprocdesc does must go through descriptors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sys/procdesc.h>
+
+#include "kselftest_harness.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Deny @name with EPERM when the rule's arguments match; skip calls this
+ * architecture does not have (waitpid exists on i386 only).
+ */
+#define DENY(ctx, name, ...) \
+	deny(#name, seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), \
+				     SCMP_SYS(name), __VA_ARGS__))
+
+static int deny(const char *name, int ret)
+{
+	if (ret && ret != -EDOM) {
+		fprintf(stderr, "seccomp_rule_add(%s): %s\n", name, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* The sandbox: every PID-based call fails with EPERM. */
+static int enter_sandbox(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int err = 0;
+
+	if (!ctx)
+		return -1;
+	err |= DENY(ctx, kill, 0);
+	err |= DENY(ctx, tkill, 0);
+	err |= DENY(ctx, tgkill, 0);
+	err |= DENY(ctx, rt_sigqueueinfo, 0);
+	err |= DENY(ctx, rt_tgsigqueueinfo, 0);
+	err |= DENY(ctx, wait4, 0);
+	err |= DENY(ctx, waitpid, 0);
+	err |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_NE, P_PIDFD));
+	err |= DENY(ctx, pidfd_open, 0);
+	err |= DENY(ctx, ptrace, 0);
+	err |= DENY(ctx, process_vm_readv, 0);
+	err |= DENY(ctx, process_vm_writev, 0);
+	err |= DENY(ctx, sched_setaffinity, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	err |= DENY(ctx, setpriority, 1, SCMP_A0(SCMP_CMP_NE, PRIO_PROCESS));
+	err |= DENY(ctx, setpriority, 1, SCMP_A1(SCMP_CMP_NE, 0));
+	err |= DENY(ctx, get_robust_list, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	err |= DENY(ctx, prlimit64, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	if (!err)
+		err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return err ? -1 : 0;
+}
+
+/* A child that waits for a byte (or EOF) on @rfd, then exits with @code. */
+static pid_t child_waiting(int *fd, int flags, int *wfd, int code)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = pdfork(fd, flags);
+	if (pid == 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) < 0)
+			_exit(100);
+		_exit(code);
+	}
+	close(p[0]);
+	*wfd = p[1];
+	return pid;
+}
+
+/* Wait for the exit through the descriptor, as a sandboxed process must. */
+static int wait_hup(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLHUP };
+
+	return poll(&p, 1, timeout_ms) == 1 ? p.revents : -1;
+}
+
+static int proc_exists(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	return access(path, F_OK) == 0;
+}
+
+FIXTURE(sandbox) {
+};
+
+FIXTURE_SETUP(sandbox)
+{
+	ASSERT_EQ(0, enter_sandbox());
+}
+
+FIXTURE_TEARDOWN(sandbox)
+{
+}
+
+/* The filter really forbids what it should, and nothing pdfork needs. */
+TEST_F(sandbox, pid_calls_fail)
+{
+	siginfo_t info;
+
+	EXPECT_EQ(-1, kill(getpid(), 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, waitpid(-1, NULL, WNOHANG));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, waitid(P_ALL, 0, &info, WEXITED | WNOHANG));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, syscall(SYS_pidfd_open, getpid(), 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, setpriority(PRIO_PROCESS, 1, 0));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(sandbox, pdfork_pdgetpid_pdwait_reaps)
+{
+	struct __wrusage wru;
+	siginfo_t info;
+	int fd, wfd, status;
+	pid_t pid, got;
+
+	pid = child_waiting(&fd, PD_CLOEXEC, &wfd, 7);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, pdgetpid(fd, &got));
+	EXPECT_EQ(pid, got);
+	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED | WNOHANG, NULL, NULL));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+
+	close(wfd);
+	ASSERT_EQ(POLLHUP, wait_hup(fd, 10000));
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, &wru, &info));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(7, WEXITSTATUS(status));
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(pid, info.si_pid);
+	/* pdwait reaped it through waitid(P_PIDFD): the pid is gone. */
+	EXPECT_FALSE(proc_exists(pid));
+	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(-1, pdkill(fd, SIGTERM));
+	EXPECT_EQ(ESRCH, errno);
+	close(fd);
+}
+
+TEST_F(sandbox, pdkill)
+{
+	int fd, wfd, status;
+	pid_t pid;
+
+	pid = child_waiting(&fd, 0, &wfd, 0);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, pdkill(fd, 0));
+	ASSERT_EQ(0, pdkill(fd, SIGTERM));
+	ASSERT_EQ(POLLHUP, wait_hup(fd, 10000));
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGTERM, WTERMSIG(status));
+	EXPECT_EQ(-1, pdkill(fd, 65));
+	EXPECT_EQ(EINVAL, errno);
+	close(wfd);
+	close(fd);
+}
+
+TEST_F(sandbox, epoll)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out[2];
+	int fd[2], wfd[2], ep, status;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_GE(ep, 0);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_GT(child_waiting(&fd[i], 0, &wfd[i], 10 + i), 0);
+		ev.data.u32 = i;
+		ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd[i], &ev));
+	}
+	EXPECT_EQ(0, epoll_wait(ep, out, 2, 0));
+	close(wfd[1]);
+	ASSERT_EQ(1, epoll_wait(ep, out, 2, 10000));
+	EXPECT_EQ(1U, out[0].data.u32);
+	EXPECT_EQ((uint32_t)EPOLLHUP, out[0].events);
+	ASSERT_EQ(0, pdwait(fd[1], &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(11, WEXITSTATUS(status));
+	close(wfd[0]);
+	ASSERT_EQ(0, pdwait(fd[0], &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(10, WEXITSTATUS(status));
+	close(fd[0]);
+	close(fd[1]);
+	close(ep);
+}
+
+/* Last close kills; the status is still there through a pidfd. */
+TEST_F(sandbox, close_kills)
+{
+	int fd, wfd, pidfd;
+	siginfo_t info;
+
+	ASSERT_GT(child_waiting(&fd, 0, &wfd, 0), 0);
+	pidfd = pdgetpidfd(fd);
+	ASSERT_GE(pidfd, 0);
+	close(fd);
+	ASSERT_EQ(0, waitid(P_PIDFD, pidfd, &info, WEXITED | __WALL));
+	EXPECT_EQ(CLD_KILLED, info.si_code);
+	EXPECT_EQ(SIGKILL, info.si_status);
+	close(pidfd);
+	close(wfd);
+}
+
+TEST_F(sandbox, daemon_survives_close)
+{
+	int fd, wfd, pidfd;
+	siginfo_t info;
+
+	ASSERT_GT(child_waiting(&fd, PD_DAEMON, &wfd, 5), 0);
+	pidfd = pdgetpidfd(fd);
+	ASSERT_GE(pidfd, 0);
+	close(fd);
+	info.si_pid = 0;
+	ASSERT_EQ(0, waitid(P_PIDFD, pidfd, &info, WEXITED | WNOHANG | __WALL));
+	EXPECT_EQ(0, info.si_pid);
+	/* Still alive: it exits with its own status when told to. */
+	close(wfd);
+	ASSERT_EQ(0, waitid(P_PIDFD, pidfd, &info, WEXITED | __WALL));
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(5, info.si_status);
+	close(pidfd);
+}
+
+TEST_HARNESS_MAIN
