@@ -36,6 +36,26 @@ value()
 	sed -n "s/^$2: \\([0-9]*\\)\$/\\1/p" "$1" | tail -n 1
 }
 
+# The value of a keyed map entry whose printed key starts with PREFIX.
+entry()
+{
+	grep -F -- "$2" "$1" | sed -n 's/.*\]: \([0-9]*\)$/\1/p' | head -n 1
+}
+
+# The sum of the bucket counts of histogram KEY ("@name[key]:" then buckets).
+hist_total()
+{
+	awk -v key="$2" '
+		index($0, key) == 1 { on = 1; next }
+		on && /^\[/ {
+			for (i = 2; i <= NF; i++)
+				if (substr($i, 1, 1) == "|") { n += $(i - 1); break }
+			next
+		}
+		on { on = 0 }
+		END { print n + 0 }' "$1"
+}
+
 # run SCRIPT BITS [ARGS...]: trace loadgen$BITS; output in $out/SCRIPT$BITS
 run()
 {
@@ -55,20 +75,26 @@ for bits in "" 32; do
 	sys=procdesc$bits
 
 	run check_error "$bits"
-	errors=$(value "$out/check_error$bits" @errors_total)
-	kill_errors=$(grep -c "tracepoint:$sys:error$bits, kill, 22, loadgen" "$out/check_error$bits")
-	[ "$errors" = $((2 * n)) ] && [ "$kill_errors" = 1 ]
-	tap $? "check_error $sys: $((2 * n)) errors counted (got ${errors:-none})"
+	log=$out/check_error$bits
+	errors=$(value "$log" @errors_total)
+	kill22=$(entry "$log" "@errors[tracepoint:$sys:error$bits, kill, 22, loadgen$bits,")
+	wait11=$(entry "$log" "@errors[tracepoint:$sys:error$bits, wait, 11, loadgen$bits,")
+	badsig=$(entry "$log" "@warn_bad_signal[tracepoint:$sys:kill_enter$bits, loadgen$bits,")
+	[ "$errors" = $((2 * n)) ] && [ "$kill22" = "$n" ] && [ "$wait11" = "$n" ] &&
+		[ "$badsig" = "$n" ] && grep -q "pd_ioctl\|pd_ioc_wait" "$log"
+	tap $? "check_error $sys: $n kill EINVAL, $n wait EAGAIN, $n bad-signal warnings, stacks (got ${kill22:-none}, ${wait11:-none}, ${badsig:-none})"
 
 	run stats_timing "$bits"
 	getpid=$(sed -n "s/^@calls\\[tracepoint:$sys:getpid_enter$bits, loadgen$bits\\]: //p" \
 		"$out/stats_timing$bits")
 	kills=$(sed -n "s/^@calls\\[tracepoint:$sys:kill_enter$bits, loadgen$bits\\]: //p" \
 		"$out/stats_timing$bits")
-	[ "$getpid" = "$n" ] && [ "$kills" = $((2 * n + 1)) ] &&
-		grep -q "^@lock_hold_ns\\[tracepoint:$sys:lock_release$bits, collect\\]:" \
-			"$out/stats_timing$bits"
-	tap $? "stats_timing $sys: $n getpid and $((2 * n + 1)) kill calls (got ${getpid:-none}, ${kills:-none})"
+	hgetpid=$(hist_total "$out/stats_timing$bits" "@latency_ns[tracepoint:$sys:getpid_return$bits]:")
+	hkill=$(hist_total "$out/stats_timing$bits" "@latency_ns[tracepoint:$sys:kill_return$bits]:")
+	hlock=$(hist_total "$out/stats_timing$bits" "@lock_hold_ns[tracepoint:$sys:lock_release$bits, collect]:")
+	[ "$getpid" = "$n" ] && [ "$kills" = $((2 * n + 1)) ] && [ "$hgetpid" = "$n" ] &&
+		[ "$hkill" = $((2 * n + 1)) ] && [ "$hlock" = 1 ]
+	tap $? "stats_timing $sys: calls and histogram totals $n getpid, $((2 * n + 1)) kill, 1 lock hold (got ${getpid:-none}/$hgetpid, ${kills:-none}/$hkill, $hlock)"
 
 	run trace_procdesc "$bits"
 	# Operations plus the create, exit and release lines.
@@ -80,8 +106,10 @@ for bits in "" 32; do
 	run check_internal_locks "$bits"
 	acq=$(sed -n "s/^@acquisitions\\[tracepoint:$sys:lock_acquired$bits, collect, .*\\]: //p" \
 		"$out/check_internal_locks$bits")
-	[ "$acq" = 1 ] && ! grep -q '^@\(recursive\|unlocked\|held_too_long\)' \
-		"$out/check_internal_locks$bits"
-	tap $? "check_internal_locks $sys: 1 acquisition, no violations (got ${acq:-none})"
+	hold=$(hist_total "$out/check_internal_locks$bits" "@hold_ns[collect]:")
+	[ "$acq" = 1 ] && [ "$hold" = 1 ] &&
+		! grep -q '^@\(recursive\|unlocked\|held_too_long\)\|^recursive\|^unlock of' \
+			"$out/check_internal_locks$bits"
+	tap $? "check_internal_locks $sys: 1 acquisition, balanced release, no violations (got ${acq:-none}, $hold)"
 done
 exit $failed
