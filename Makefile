@@ -29,8 +29,8 @@ MODULE_SOURCES := Kbuild $(wildcard src/*.c src/*.h) include/uapi/linux/procdesc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -Iinclude/uapi -Ilib/include
 
-.PHONY: all modules lib selftests examples style deps check run clean FORCE
-all: modules lib selftests examples
+.PHONY: all modules lib selftests examples loadgen style deps check run clean FORCE
+all: modules lib selftests examples loadgen
 
 # Each kernel gets a build directory of links to the sources, so kbuild
 # writes its objects there and never into src/.
@@ -78,6 +78,15 @@ examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 $(BUILD)/examples/%: examples/%.c lib
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libprocdesc.a -lseccomp
+
+# The load generator the bpftrace script tests trace, native and 32-bit.
+loadgen: $(BUILD)/tools/loadgen $(BUILD)/tools/loadgen32
+$(BUILD)/tools/loadgen: tools/bpftrace/loadgen.c lib
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libprocdesc.a
+$(BUILD)/tools/loadgen32: tools/bpftrace/loadgen.c lib
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -m32 -o $@ $< $(BUILD)/lib32/libprocdesc.a
 
 deps:
 	@tools/install-deps
