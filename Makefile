@@ -100,6 +100,9 @@ check: deps
 	$(MAKE) all
 	tools/check
 
+# install, uninstall, deb, dkms-install, dkms-uninstall
+include packaging/install.mk
+
 clean:
 	rm -rf $(BUILD)
 
