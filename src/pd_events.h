@@ -151,7 +151,7 @@ PD_TRACE_EVENT(PD_EV(error),
 		__field(int, err)
 	),
 	TP_fast_assign(
-		strscpy(__entry->op, op, sizeof(__entry->op));
+		strscpy_pad(__entry->op, op, sizeof(__entry->op));
 		__entry->pid = pid;
 		__entry->err = err;
 	),
@@ -212,7 +212,7 @@ PD_EVENT_CLASS(PD_EV(pd_lock),
 		__field(const void *, addr)
 	),
 	TP_fast_assign(
-		strscpy(__entry->name, name, sizeof(__entry->name));
+		strscpy_pad(__entry->name, name, sizeof(__entry->name));
 		__entry->addr = addr;
 	),
 	TP_printk("name=%s addr=%p", __entry->name, __entry->addr)
