@@ -59,12 +59,7 @@ struct procdesc {
 
 /* Fire a life event in the trace system of the descriptor's maker. */
 #define pd_trace_life(pd, event, ...)					\
-	do {								\
-		if (test_bit(PD_COMPAT, &(pd)->flags))			\
-			trace_##event##32(__VA_ARGS__);			\
-		else							\
-			trace_##event(__VA_ARGS__);			\
-	} while (0)
+	pd_trace_in(test_bit(PD_COMPAT, &(pd)->flags), event, __VA_ARGS__)
 
 /* The wait(2) status of a zombie, as wait_task_zombie() computes it. */
 static int pd_exit_status(struct task_struct *task)

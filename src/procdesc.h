@@ -52,14 +52,17 @@ static inline bool procdesc_cmd_is(unsigned int cmd, unsigned int ref,
 	       _IOC_DIR(cmd) == _IOC_DIR(ref) && _IOC_SIZE(cmd) >= min;
 }
 
-/* Fire @event in the caller's trace system: procdesc32 for 32-bit callers. */
-#define pd_trace(event, ...)					\
+/* Fire @event in procdesc32 if @compat, else in procdesc. */
+#define pd_trace_in(compat, event, ...)				\
 	do {							\
-		if (in_compat_syscall())			\
+		if (compat)					\
 			trace_##event##32(__VA_ARGS__);		\
 		else						\
 			trace_##event(__VA_ARGS__);		\
 	} while (0)
+
+/* Fire @event in the caller's trace system: procdesc32 for 32-bit callers. */
+#define pd_trace(event, ...) pd_trace_in(in_compat_syscall(), event, __VA_ARGS__)
 
 /* Fire <op>_return, and error as well when @ret is an errno. */
 #define pd_trace_return(op, pid, ret)				\
