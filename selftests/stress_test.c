@@ -1,0 +1,1828 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress: for a fixed time, NPROC processes (this one and the holders it
+ * forks), each with NTHREADS threads, make children with pdfork() and do
+ * random interleavings of pdkill, pdwait, poll, select, epoll, fstat,
+ * pdgetpid, dup, close, descriptor passing over unix sockets and fork of
+ * the holder, while the children exit on their own at random moments (some
+ * at once, racing the close and the pdwait of their descriptors; some
+ * multi-threaded, with the leader gone first; some after an exec).
+ *
+ * Every child has a plan in shared memory: an exit code derived from its
+ * id or a signal it raises, and when. It announces its end there just
+ * before it happens; whoever sends it a fatal signal, or closes its
+ * primary descriptor, records that before doing so. The invariants, checked
+ * all along and reported as one TAP result each:
+ *
+ * 1. every status reported (pdwait, waitpid) is one the child produced or
+ *    was given; all reports of a child agree; an exit is consumed at most
+ *    once and never reported after it was consumed;
+ * 2. no descriptor reports an exit (POLLHUP, select, epoll, fstat, pdwait)
+ *    that has not happened: something must have ended the child, and
+ *    /proc must not show it running;
+ * 3. none misses one: once the exit is known (announced or killed at least
+ *    BOUND_MS ago, or reported), poll, select, epoll, fstat and pdwait
+ *    report it; blocked waiters are woken within BOUND_MS;
+ * 4. every call returns a documented result (pdkill/pdwait ESRCH only
+ *    once the exit was consumed or reaped, the PARENT bit for the parent
+ *    only, descriptors passed over sockets name their process, ...);
+ * 5. afterwards no child of ours, zombie or live, is left;
+ * 6. the module's reference count (/sys/module/procdesc/refcnt) is back
+ *    to 0: every descriptor file holds a reference (pdfs_alloc_file()), so
+ *    does the pseudo filesystem while mounted, i.e. while any descriptor's
+ *    inode exists, and /dev/procdesc while open.
+ *
+ * Usage: stress_test [SECONDS]
+ *   SECONDS defaults to $PROCDESC_STRESS_SECONDS, else 60.
+ *   PROCDESC_STRESS_SEED fixes the seed of the random choices.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/select.h>
+
+#include "procdesc_test.h"
+#include "kselftest.h"
+
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+
+#define NPROC		3	/* this process and two holders */
+#define NTHREADS	3	/* worker threads in each */
+#define MAX_HELD	48	/* descriptors a process holds */
+#define MAX_LIVE	10	/* children a process has with their descriptor */
+#define MAX_PENDING	24	/* closed, not yet reaped */
+#define MAX_OWN		(MAX_LIVE + MAX_PENDING)
+#define NSLOTS		131072	/* children per run */
+#define LIFE_MS		300	/* longest planned life */
+#define BOUND_MS	10000	/* an exit must be reported this soon */
+#define MAX_REPORTS	40
+#define STATUS_NONE	(-1)
+#define DEFAULT_SECONDS	60
+
+enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC };
+
+/* One child's plan and what happened to it; the fields are atomics. */
+struct kid {
+	int pid;
+	int owner;		/* tgid of its parent */
+	int kind;
+	int code;		/* planned exit code, unless selfsig */
+	int selfsig;		/* planned signal to raise, or 0 */
+	int deadline;		/* planned end, run ms, or -1: never */
+	int daemon;
+	int sent;		/* fatal signals sent, before sending */
+	int killed;		/* 1 + run ms when a fatal pdkill succeeded */
+	int closed;		/* its primary descriptor closed (or closing) */
+	int announced;		/* 1 + run ms when it was about to end */
+	int finishing;		/* consume or reap attempts in progress */
+	int finished;		/* its exit was consumed, or it was reaped */
+	int reaping;		/* reap attempts in progress */
+	int reaped;
+	int consumed;		/* successful consuming waits */
+	int status;		/* first status reported */
+};
+
+enum { G_STATUS, G_EARLY, G_MISSED, G_CALLS, G_LEFT, G_REFCNT, NGROUPS };
+
+static const char *const group_tag[NGROUPS] = {
+	"status", "early", "missed", "calls", "left", "refcnt",
+};
+
+enum {
+	OP_PDFORK, OP_PDKILL, OP_PDWAIT, OP_POLL, OP_SELECT, OP_EPOLL,
+	OP_FSTAT, OP_GETPID, OP_PIDFD, OP_DUP, OP_CLOSE, OP_SEND, OP_RECV,
+	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, NOPS,
+};
+
+static const char *const op_name[NOPS] = {
+	"pdfork", "pdkill", "pdwait", "poll", "select", "epoll", "fstat",
+	"pdgetpid", "pidfd", "dup", "close", "send", "recv", "fork",
+	"retire", "reap", "race",
+};
+
+static const unsigned char op_weight[NOPS] = {
+	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2,
+};
+
+/* Outcomes worth counting, printed at the end. */
+enum {
+	ST_EXITED, ST_SIGNALLED, ST_CONSUMED, ST_ELSEWHERE, ST_HUP,
+	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, NSTATS,
+};
+
+static const char *const stat_name[NSTATS] = {
+	"exited", "signalled", "consumed", "consumed-elsewhere", "hup-seen",
+	"blocked-waiter-woken", "slots-exhausted", "exec-kids",
+	"threaded-kids",
+};
+
+struct shared {
+	long long t0;		/* CLOCK_MONOTONIC ms at the start */
+	int stop;
+	int closed_procs;	/* processes done closing everything */
+	unsigned int next_id;
+	unsigned int reports;
+	unsigned int ops[NOPS];
+	unsigned int stats[NSTATS];
+	unsigned int checks[NGROUPS];
+	unsigned int fails[NGROUPS];
+	struct kid kids[NSLOTS];
+};
+
+struct held {
+	int fd;			/* -1: free */
+	unsigned int id;
+	bool primary;		/* the parent's own descriptor of its child */
+	bool busy;		/* checked out by a thread */
+};
+
+struct own {
+	unsigned int id;
+	bool used;
+	bool pending;		/* primary closed: reap with waitpid */
+	bool busy;
+};
+
+struct worker {
+	pthread_t thread;
+	int idx;
+	int until;		/* run ms; the watchdog interrupts after it */
+	unsigned int rnd;
+	int epfd;
+	bool may_block;
+};
+
+static struct shared *sh;
+static int shm_fd = -1;
+static unsigned int seed;
+static int self_idx;
+static pid_t self_pid;
+static bool forked_holder;
+static int rx_fd = -1, tx_fd[NPROC];
+/* + thread index: fds only op_race() uses, at the top of the fd limit */
+static int race_fd;
+
+static struct held held[MAX_HELD];
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct own own[MAX_OWN];
+static pthread_mutex_t own_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * NTHREADS workers, a slot for the process's main thread, and one for the
+ * helper thread of each worker's op_race().
+ */
+#define NSLOTS_WD	(2 * NTHREADS + 1)
+static struct worker workers[NSLOTS_WD];
+static int watchdog_stop;
+
+static int ld(int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void st(int *p, int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static int add(int *p, int v)
+{
+	return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST);
+}
+
+static unsigned int uadd(unsigned int *p, unsigned int v)
+{
+	return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST);
+}
+
+static void count(int op)
+{
+	uadd(&sh->ops[op], 1);
+}
+
+static void stat_inc(int s)
+{
+	uadd(&sh->stats[s], 1);
+}
+
+static int now_rel(void)
+{
+	return (int)(now_ms() - sh->t0);
+}
+
+static unsigned int rnd(struct worker *w)
+{
+	unsigned int x = w->rnd;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	w->rnd = x;
+	return x;
+}
+
+static unsigned int rnd_below(struct worker *w, unsigned int n)
+{
+	return rnd(w) % n;
+}
+
+static unsigned int sigbit(int sig)
+{
+	return 1u << sig;
+}
+
+#define FATAL_SIGS (sigbit(SIGKILL) | sigbit(SIGTERM) | sigbit(SIGUSR1) | \
+		    sigbit(SIGUSR2) | sigbit(SIGHUP))
+
+/*
+ * Count one check of @group; on failure count it and print why (the first
+ * MAX_REPORTS failures of the run), one write() per line, as every process
+ * shares stdout.
+ */
+static __printf(3, 4) bool check(int group, bool ok, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+	int n;
+
+	uadd(&sh->checks[group], 1);
+	if (ok)
+		return true;
+	uadd(&sh->fails[group], 1);
+	if (uadd(&sh->reports, 1) > MAX_REPORTS)
+		return false;
+	n = snprintf(buf, sizeof(buf), "# FAIL [%s] pid %d at %d ms: ",
+		     group_tag[group], (int)getpid(), now_rel());
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDOUT_FILENO, buf, n) < 0)
+		return false;
+	return false;
+}
+
+static const char *status_str(int status, char *buf, size_t len)
+{
+	if (status == STATUS_NONE)
+		snprintf(buf, len, "none");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "status %#x", status);
+	return buf;
+}
+
+static const char *plan_str(struct kid *k, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		"plain", "leader-first", "thread-first", "exec",
+	};
+
+	if (k->deadline < 0)
+		snprintf(buf, len, "%s, runs until killed%s", kinds[k->kind],
+			 k->daemon ? ", daemon" : "");
+	else if (k->selfsig)
+		snprintf(buf, len, "%s, raises %d at %d ms%s", kinds[k->kind],
+			 k->selfsig, k->deadline, k->daemon ? ", daemon" : "");
+	else
+		snprintf(buf, len, "%s, exits %d at %d ms%s", kinds[k->kind],
+			 k->code, k->deadline, k->daemon ? ", daemon" : "");
+	return buf;
+}
+
+/* The run time at which @k should have ended: planned or killed; or -1. */
+static int expected_end(struct kid *k)
+{
+	int killed = ld(&k->killed), end = k->deadline;
+
+	if (killed && (end < 0 || killed - 1 < end))
+		end = killed - 1;
+	return end;
+}
+
+/* Its exit was reported already, or it was reaped. */
+static bool exit_reported(struct kid *k)
+{
+	return ld(&k->status) != STATUS_NONE || ld(&k->reaped);
+}
+
+/* Timeout (ms) for a blocking wait on @k: until its end plus the bound. */
+static int wait_budget(struct kid *k)
+{
+	int end = expected_end(k), t;
+
+	if (end < 0)
+		return -1;
+	t = end + BOUND_MS + 100 - now_rel();
+	return t < 0 ? 0 : t;
+}
+
+/* A descriptor of @k reported its exit (@how): it must have happened. */
+static void check_really_exited(struct kid *k, unsigned int id, const char *how)
+{
+	bool cause = ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) ||
+		     (ld(&k->closed) && !k->daemon);
+	char plan[96], state;
+
+	stat_inc(ST_HUP);
+	check(G_EARLY, cause,
+	      "kid %u (pid %d, %s): %s reported an exit, but it did not announce one, was sent no fatal signal and its descriptor was not closed",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
+	/* A zombie leader is 'Z' in /proc while its other thread runs. */
+	if (k->kind == KID_LEADER_FIRST)
+		return;
+	state = proc_state(k->pid);
+	/* The pid is still the child's unless a reap may have begun. */
+	if (ld(&k->reaping) || ld(&k->reaped))
+		return;
+	check(G_EARLY, !state || state == 'Z' || state == 'X',
+	      "kid %u (pid %d, %s): %s reported an exit while /proc shows it in state %c",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how, state);
+}
+
+/*
+ * A descriptor of @k reported no exit (@how). Fail if its exit had been
+ * reported before the call began (@reported_before), or was announced or
+ * caused by a fatal signal at least BOUND_MS before now.
+ */
+static void check_not_missed(struct kid *k, unsigned int id, bool reported_before,
+			     const char *how)
+{
+	int t = now_rel(), ann = ld(&k->announced), killed = ld(&k->killed);
+	bool late_ann = ann && t - (ann - 1) >= BOUND_MS;
+	bool late_kill = killed && t - (killed - 1) >= BOUND_MS;
+	char plan[96];
+
+	check(G_MISSED, !reported_before && !late_ann && !late_kill,
+	      "kid %u (pid %d, %s): %s reported no exit %d ms after it %s",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how,
+	      reported_before ? 0 : late_ann ? t - ann + 1 : t - killed + 1,
+	      reported_before ? "was reported elsewhere" :
+	      late_ann ? "announced its end" : "was killed");
+}
+
+/* A status reported for @k by @how: one it produced or was given. */
+static void check_status(struct kid *k, unsigned int id, int status, const char *how)
+{
+	int ann = ld(&k->announced), sent = ld(&k->sent), closed = ld(&k->closed);
+	char plan[96], s1[32], s2[32];
+	int first = STATUS_NONE;
+	bool ok = false;
+
+	if (WIFEXITED(status)) {
+		ok = !k->selfsig && k->deadline >= 0 && ann &&
+		     WEXITSTATUS(status) == k->code;
+		stat_inc(ST_EXITED);
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+
+		ok = (sig == k->selfsig && ann) ||
+		     (sig < 32 && (sent & sigbit(sig))) ||
+		     (sig == SIGKILL && closed && !k->daemon);
+		stat_inc(ST_SIGNALLED);
+	}
+	check(G_STATUS, ok,
+	      "kid %u (pid %d, %s): %s reported %s; announced %d, signals sent %#x, closed %d",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how,
+	      status_str(status, s1, sizeof(s1)), ann, sent, closed);
+	if (!__atomic_compare_exchange_n(&k->status, &first, status, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		check(G_STATUS, first == status,
+		      "kid %u (pid %d): %s reported %s, earlier %s", id, k->pid,
+		      how, status_str(status, s1, sizeof(s1)),
+		      status_str(first, s2, sizeof(s2)));
+}
+
+/* ---- the children ---- */
+
+static void sleep_until(int t)
+{
+	long long abs_ms = sh->t0 + t;
+	struct timespec ts = {
+		.tv_sec = abs_ms / 1000,
+		.tv_nsec = (abs_ms % 1000) * 1000000,
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Announce the end, then end as planned. */
+static noreturn void kid_end(struct kid *k)
+{
+	st(&k->announced, now_rel() + 1);
+	if (k->selfsig)
+		syscall(__NR_kill, getpid(), k->selfsig);
+	_exit(k->code);
+}
+
+static noreturn void kid_run(struct kid *k)
+{
+	if (k->deadline < 0)
+		for (;;)
+			pause();
+	sleep_until(k->deadline);
+	kid_end(k);
+}
+
+static int kid_thread(void *arg)
+{
+	struct kid *k = arg;
+
+	if (k->kind == KID_THREAD_FIRST)
+		syscall(__NR_exit, 0);
+	kid_run(k);
+}
+
+/* The stack of a threaded child's second thread: each child has its copy. */
+static long long kid_stack[2048];
+
+static noreturn void kid_start(unsigned int id, char *const argv[])
+{
+	struct kid *k = &sh->kids[id];
+	sigset_t none;
+	char *top;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (k->kind == KID_EXEC) {
+		/* Only the shared memory survives, for the exec'd child. */
+		if (shm_fd > 3)
+			syscall(__NR_close_range, 3, shm_fd - 1, 0);
+		syscall(__NR_close_range, shm_fd + 1, ~0U, 0);
+		execv("/proc/self/exe", argv);
+		kid_run(k);
+	}
+	/* Drop the copies of everything the parent holds. */
+	syscall(__NR_close_range, 3, ~0U, 0);
+	if (k->kind == KID_LEADER_FIRST || k->kind == KID_THREAD_FIRST) {
+		top = (char *)((uintptr_t)(kid_stack + ARRAY_SIZE(kid_stack)) & ~(uintptr_t)15);
+		if (clone(kid_thread, top, CLONE_VM | CLONE_FS | CLONE_FILES |
+			  CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM, k) < 0)
+			kid_run(k);
+		if (k->kind == KID_LEADER_FIRST)
+			syscall(__NR_exit, 0);
+	}
+	kid_run(k);
+}
+
+/* main() of an exec'd child: stress_test --kid ID SHMFD */
+static int kid_exec_main(char **argv)
+{
+	unsigned int id = strtoul(argv[2], NULL, 10);
+
+	shm_fd = atoi(argv[3]);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+	if (sh == MAP_FAILED || id >= NSLOTS)
+		_exit(127);
+	kid_run(&sh->kids[id]);
+}
+
+/* ---- the descriptors a process holds, and its own children ---- */
+
+enum { WANT_ANY, WANT_PRIMARY, WANT_COPY };
+
+static int checkout(struct worker *w, int want)
+{
+	int i, j, start = rnd_below(w, MAX_HELD), pick = -1;
+
+	pthread_mutex_lock(&held_lock);
+	for (j = 0; j < MAX_HELD && pick < 0; j++) {
+		i = (start + j) % MAX_HELD;
+		if (held[i].fd < 0 || held[i].busy)
+			continue;
+		if ((want == WANT_PRIMARY && !held[i].primary) ||
+		    (want == WANT_COPY && held[i].primary))
+			continue;
+		held[i].busy = true;
+		pick = i;
+	}
+	pthread_mutex_unlock(&held_lock);
+	return pick;
+}
+
+static void checkin(int i)
+{
+	pthread_mutex_lock(&held_lock);
+	held[i].busy = false;
+	pthread_mutex_unlock(&held_lock);
+}
+
+/* The entry's descriptor was closed. */
+static void drop(int i)
+{
+	pthread_mutex_lock(&held_lock);
+	held[i].fd = -1;
+	held[i].busy = false;
+	pthread_mutex_unlock(&held_lock);
+}
+
+/* Keep @fd; if there is no room, close it (never a primary) and say so. */
+static bool hold(int fd, unsigned int id, bool primary)
+{
+	int i;
+
+	pthread_mutex_lock(&held_lock);
+	for (i = 0; i < MAX_HELD; i++) {
+		if (held[i].fd >= 0)
+			continue;
+		held[i] = (struct held){ .fd = fd, .id = id, .primary = primary };
+		break;
+	}
+	pthread_mutex_unlock(&held_lock);
+	if (i < MAX_HELD)
+		return true;
+	if (!primary)
+		close(fd);
+	return false;
+}
+
+/* Reserve a child record: MAX_LIVE of them with descriptors. */
+static bool own_add(unsigned int id)
+{
+	int i, live = 0, slot = -1;
+
+	pthread_mutex_lock(&own_lock);
+	for (i = 0; i < MAX_OWN; i++) {
+		if (own[i].used)
+			live += !own[i].pending;
+		else if (slot < 0)
+			slot = i;
+	}
+	if (slot >= 0 && live < MAX_LIVE)
+		own[slot] = (struct own){ .id = id, .used = true };
+	else
+		slot = -1;
+	pthread_mutex_unlock(&own_lock);
+	return slot >= 0;
+}
+
+static int own_count_pending(void)
+{
+	int i, n = 0;
+
+	pthread_mutex_lock(&own_lock);
+	for (i = 0; i < MAX_OWN; i++)
+		n += own[i].used && own[i].pending;
+	pthread_mutex_unlock(&own_lock);
+	return n;
+}
+
+static void own_set(unsigned int id, bool remove)
+{
+	int i;
+
+	pthread_mutex_lock(&own_lock);
+	for (i = 0; i < MAX_OWN; i++) {
+		if (!own[i].used || own[i].id != id)
+			continue;
+		if (remove)
+			own[i].used = false;
+		else
+			own[i].pending = true;
+		own[i].busy = false;
+	}
+	pthread_mutex_unlock(&own_lock);
+}
+
+static int own_checkout_pending(struct worker *w)
+{
+	int i, j, start = rnd_below(w, MAX_OWN), pick = -1;
+
+	pthread_mutex_lock(&own_lock);
+	for (j = 0; j < MAX_OWN && pick < 0; j++) {
+		i = (start + j) % MAX_OWN;
+		if (own[i].used && own[i].pending && !own[i].busy) {
+			own[i].busy = true;
+			pick = i;
+		}
+	}
+	pthread_mutex_unlock(&own_lock);
+	return pick;
+}
+
+/* ---- the watchdog: interrupts blocking calls that outlive their bound ---- */
+
+static void wake_handler(int sig)
+{
+}
+
+static int wake_sig(void)
+{
+	return SIGRTMIN + 1;
+}
+
+static void arm(struct worker *w, int ms)
+{
+	st(&w->until, ms < 0 ? 0 : now_rel() + ms + 1);
+}
+
+static void disarm(struct worker *w)
+{
+	st(&w->until, 0);
+}
+
+static void *watchdog(void *arg)
+{
+	int i, until;
+
+	while (!ld(&watchdog_stop)) {
+		usleep(50000);
+		for (i = 0; i < NSLOTS_WD; i++) {
+			until = ld(&workers[i].until);
+			if (until && now_rel() >= until)
+				pthread_kill(workers[i].thread, wake_sig());
+		}
+	}
+	return NULL;
+}
+
+/* ---- the operations ---- */
+
+static struct kid *kid_of(int i)
+{
+	return &sh->kids[held[i].id];
+}
+
+static bool is_owner(struct kid *k)
+{
+	return k->owner == self_pid;
+}
+
+static void op_pdfork(struct worker *w)
+{
+	char name[] = "stress_test", flag[] = "--kid", idbuf[16], fdbuf[16];
+	char *argv[5];
+	unsigned int id, r;
+	struct kid *k;
+	int fd, flags;
+	pid_t pid;
+
+	if (forked_holder)
+		return;
+	id = uadd(&sh->next_id, 1) - 1;
+	if (id >= NSLOTS) {
+		stat_inc(ST_EXHAUSTED);
+		return;
+	}
+	if (!own_add(id))
+		return;
+	k = &sh->kids[id];
+	r = rnd_below(w, 100);
+	k->kind = r < 80 ? KID_PLAIN : r < 86 ? KID_LEADER_FIRST :
+		  r < 92 ? KID_THREAD_FIRST : KID_EXEC;
+	k->deadline = rnd_below(w, 100) < 65 ? now_rel() + (int)rnd_below(w, LIFE_MS) : -1;
+	k->code = 1 + id % 250;
+	k->selfsig = 0;
+	if (k->deadline >= 0 && rnd_below(w, 4) == 0) {
+		static const int sigs[] = { SIGTERM, SIGUSR2, SIGHUP };
+
+		k->selfsig = sigs[rnd_below(w, ARRAY_SIZE(sigs))];
+	}
+	k->daemon = k->deadline >= 0 && rnd_below(w, 4) == 0;
+	st(&k->status, STATUS_NONE);
+	snprintf(idbuf, sizeof(idbuf), "%u", id);
+	snprintf(fdbuf, sizeof(fdbuf), "%d", shm_fd);
+	argv[0] = name;
+	argv[1] = flag;
+	argv[2] = idbuf;
+	argv[3] = fdbuf;
+	argv[4] = NULL;
+	flags = (k->daemon ? PD_DAEMON : 0) | (rnd_below(w, 2) ? PD_CLOEXEC : 0);
+
+	count(OP_PDFORK);
+	pid = pdfork(&fd, flags);
+	if (pid == 0)
+		kid_start(id, argv);
+	if (pid < 0) {
+		check(G_CALLS, errno == EAGAIN || errno == ENOMEM || errno == EMFILE ||
+		      errno == ENFILE, "pdfork: %s", strerror(errno));
+		own_set(id, true);
+		return;
+	}
+	if (k->kind == KID_EXEC)
+		stat_inc(ST_KIDS_EXEC);
+	else if (k->kind != KID_PLAIN)
+		stat_inc(ST_KIDS_THREADED);
+	st(&k->owner, self_pid);
+	st(&k->pid, pid);
+	if (!hold(fd, id, true)) {
+		st(&k->closed, 1);
+		close(fd);
+		own_set(id, false);
+	}
+}
+
+static void op_pdkill(struct worker *w)
+{
+	static const int fatal[] = { SIGTERM, SIGUSR1, SIGKILL };
+	struct procdesc_kill args = { 0 };
+	int i = checkout(w, WANT_ANY), r, sig, ret, err;
+	struct kid *k;
+	char plan[96];
+
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	r = rnd_below(w, 20);
+	sig = r < 8 ? 0 : r < 17 ? SIGCONT : fatal[rnd_below(w, ARRAY_SIZE(fatal))];
+	if (sig && sig != SIGCONT)
+		__atomic_or_fetch(&k->sent, sigbit(sig), __ATOMIC_SEQ_CST);
+	count(OP_PDKILL);
+	if (rnd_below(w, 2)) {
+		ret = pdkill(held[i].fd, sig);
+	} else {
+		args.signal = sig;
+		ret = ioctl(held[i].fd, PROCDESC_IOC_KILL, &args);
+	}
+	err = errno;
+	if (!ret && sig && sig != SIGCONT) {
+		int zero = 0;
+
+		__atomic_compare_exchange_n(&k->killed, &zero, now_rel() + 1, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	}
+	if (ret)
+		check(G_CALLS, err == ESRCH && (ld(&k->finishing) || ld(&k->finished)),
+		      "pdkill(kid %u, pid %d, %s, signal %d): %s, but its exit was neither consumed nor reaped",
+		      held[i].id, k->pid, plan_str(k, plan, sizeof(plan)), sig,
+		      strerror(err));
+	checkin(i);
+}
+
+enum {
+	DW_BLOCK = 1,		/* block, if the kid is bound to end */
+	DW_RACE = 2,		/* @fd may be closed under us (EBADF) */
+	DW_CONSUME = 4,		/* no WNOWAIT */
+};
+
+/*
+ * pdwait on @fd, a descriptor of kid @id, and check what it says. Blocks
+ * (under the watchdog) only until the kid's end plus the bound. A
+ * consuming wait in the parent goes through the ioctl, which does not
+ * reap: only op_retire() and op_reap() reap.
+ */
+static void do_wait(struct worker *w, int fd, unsigned int id, int how)
+{
+	struct kid *k = &sh->kids[id];
+	bool owner = is_owner(k), nowait = !(how & DW_CONSUME) && rnd_below(w, 2);
+	bool block = how & DW_BLOCK, race = how & DW_RACE, raw;
+	int options = WEXITED, budget = wait_budget(k), consumed_before;
+	int ret, err, status = 0, n;
+	bool reported_before = exit_reported(k);
+	struct procdesc_wait pw;
+	char plan[96];
+	siginfo_t si;
+
+	block = block && w->may_block && budget >= 0;
+	if (!block)
+		options |= WNOHANG;
+	if (nowait)
+		options |= WNOWAIT;
+	raw = race || owner || rnd_below(w, 2);
+	consumed_before = ld(&k->consumed);
+	if (!nowait)
+		add(&k->finishing, 1);
+	count(OP_PDWAIT);
+	if (block)
+		arm(w, budget);
+	if (raw) {
+		memset(&pw, 0, sizeof(pw));
+		pw.options = options;
+		ret = ioctl(fd, PROCDESC_IOC_WAIT, &pw);
+		status = pw.status;
+	} else {
+		memset(&si, 0, sizeof(si));
+		ret = pdwait(fd, &status, options, NULL, &si);
+	}
+	err = errno;
+	disarm(w);
+	if (ret == 0) {
+		if (!nowait) {
+			n = add(&k->consumed, 1);
+			st(&k->finished, 1);
+			stat_inc(ST_CONSUMED);
+			check(G_STATUS, n == 1, "kid %u (pid %d): exit consumed %d times",
+			      id, k->pid, n);
+		}
+		check(G_STATUS, consumed_before == 0,
+		      "kid %u (pid %d): pdwait%s reported an exit consumed before it began",
+		      id, k->pid, nowait ? "(WNOWAIT)" : "");
+		if (block)
+			stat_inc(ST_BLOCKED_WOKEN);
+		check_really_exited(k, id, "pdwait");
+		check_status(k, id, status, raw ? "PROCDESC_IOC_WAIT" : "pdwait");
+		if (raw) {
+			check(G_CALLS, pw.pid == k->pid && pw.uid == getuid() &&
+			      pw.code == (WIFEXITED(pw.status) ? CLD_EXITED : CLD_KILLED) &&
+			      !!(pw.result & PROCDESC_WAIT_PARENT) == owner,
+			      "kid %u (pid %d): PROCDESC_IOC_WAIT gave pid %d uid %u code %d result %#x (parent: %d)",
+			      id, k->pid, pw.pid, pw.uid, pw.code, pw.result, owner);
+		} else {
+			check(G_CALLS, si.si_pid == k->pid && si.si_signo == SIGCHLD &&
+			      si.si_code == (WIFEXITED(status) ? CLD_EXITED : CLD_KILLED),
+			      "kid %u (pid %d): pdwait siginfo pid %d signo %d code %d",
+			      id, k->pid, si.si_pid, si.si_signo, si.si_code);
+		}
+	} else if (err == EAGAIN && !block) {
+		check_not_missed(k, id, reported_before, "pdwait(WNOHANG)");
+	} else if (err == EINTR && block) {
+		check_not_missed(k, id, reported_before, "blocking pdwait");
+	} else if (err == ESRCH) {
+		check(G_CALLS, ld(&k->finishing) > !nowait || ld(&k->finished),
+		      "pdwait(kid %u, pid %d, %s): ESRCH, but its exit was neither consumed nor reaped",
+		      id, k->pid, plan_str(k, plan, sizeof(plan)));
+	} else {
+		check(G_CALLS, race && err == EBADF, "pdwait(kid %u, pid %d, options %#x): %s",
+		      id, k->pid, options, strerror(err));
+	}
+	if (!nowait)
+		add(&k->finishing, -1);
+}
+
+static void op_pdwait(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY);
+
+	if (i < 0)
+		return;
+	do_wait(w, held[i].fd, held[i].id, rnd_below(w, 3) ? 0 : DW_BLOCK);
+	checkin(i);
+}
+
+static void op_poll(struct worker *w)
+{
+	static const short asked[] = { POLLIN, 0, POLLIN | POLLOUT | POLLPRI };
+	int i = checkout(w, WANT_ANY), budget, ret, t_end;
+	struct pollfd pfd;
+	bool reported_before;
+	struct kid *k;
+
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	budget = wait_budget(k);
+	if (budget < 0 || !w->may_block || rnd_below(w, 3))
+		budget = 0;
+	t_end = now_rel() + budget;
+	reported_before = exit_reported(k);
+	pfd = (struct pollfd){ .fd = held[i].fd, .events = asked[rnd_below(w, 3)] };
+	count(OP_POLL);
+	do {
+		ret = poll(&pfd, 1, budget);
+		budget = t_end - now_rel();
+	} while (ret < 0 && errno == EINTR && budget >= 0);
+	if (check(G_CALLS, ret >= 0 && (pfd.revents & ~POLLHUP) == 0,
+		  "poll(kid %u): %d, revents %#x: %s", held[i].id, ret, pfd.revents,
+		  ret < 0 ? strerror(errno) : "not just POLLHUP")) {
+		if (pfd.revents & POLLHUP)
+			check_really_exited(k, held[i].id, "poll");
+		else
+			check_not_missed(k, held[i].id, reported_before, "poll");
+	}
+	checkin(i);
+}
+
+static void op_select(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), fd, ret;
+	bool reported_before;
+	struct timeval tv;
+	fd_set rfds, efds;
+	struct kid *k;
+
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	fd = held[i].fd;
+	reported_before = exit_reported(k);
+	FD_ZERO(&rfds);
+	FD_ZERO(&efds);
+	FD_SET(fd, &rfds);
+	FD_SET(fd, &efds);
+	tv = (struct timeval){ 0 };
+	count(OP_SELECT);
+	do {
+		ret = select(fd + 1, &rfds, NULL, &efds, &tv);
+	} while (ret < 0 && errno == EINTR);
+	if (check(G_CALLS, ret >= 0 && !FD_ISSET(fd, &efds),
+		  "select(kid %u): %d %s", held[i].id, ret,
+		  ret < 0 ? strerror(errno) : "exceptional condition")) {
+		if (FD_ISSET(fd, &rfds))
+			check_really_exited(k, held[i].id, "select");
+		else
+			check_not_missed(k, held[i].id, reported_before, "select");
+	}
+	checkin(i);
+}
+
+static void op_epoll(struct worker *w)
+{
+	static const unsigned int modes[] = { 0, EPOLLET, EPOLLONESHOT };
+	int idx[3], n = 0, j, ret, budget = 0, t_end, target = -1;
+	bool reported_before[3], hup[3] = { false };
+	struct epoll_event ev, evs[8];
+	struct kid *k;
+
+	while (n < 3) {
+		idx[n] = checkout(w, WANT_ANY);
+		if (idx[n] < 0)
+			break;
+		k = kid_of(idx[n]);
+		reported_before[n] = exit_reported(k);
+		ev = (struct epoll_event){
+			.events = EPOLLIN | modes[rnd_below(w, 3)],
+			.data.u32 = n,
+		};
+		if (!check(G_CALLS, !epoll_ctl(w->epfd, EPOLL_CTL_ADD, held[idx[n]].fd, &ev),
+			   "epoll_ctl(ADD, kid %u): %s", held[idx[n]].id, strerror(errno))) {
+			checkin(idx[n]);
+			break;
+		}
+		if (target < 0 && w->may_block && wait_budget(k) >= 0 && !rnd_below(w, 3)) {
+			target = n;
+			budget = wait_budget(k);
+		}
+		n++;
+	}
+	if (!n)
+		return;
+	count(OP_EPOLL);
+	t_end = now_rel() + budget;
+	for (;;) {
+		ret = epoll_wait(w->epfd, evs, ARRAY_SIZE(evs), budget);
+		if (ret < 0 && errno != EINTR) {
+			check(G_CALLS, false, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (j = 0; j < ret; j++) {
+			if (!check(G_CALLS, evs[j].events == EPOLLHUP &&
+				   evs[j].data.u32 < (unsigned int)n,
+				   "epoll_wait: events %#x", evs[j].events))
+				continue;
+			hup[evs[j].data.u32] = true;
+		}
+		budget = t_end - now_rel();
+		if (budget <= 0 || target < 0 || hup[target])
+			break;
+	}
+	for (j = 0; j < n; j++) {
+		k = kid_of(idx[j]);
+		if (hup[j])
+			check_really_exited(k, held[idx[j]].id, "epoll");
+		else
+			check_not_missed(k, held[idx[j]].id, reported_before[j],
+					 j == target ? "blocking epoll" : "epoll");
+		if (j == target && hup[j])
+			stat_inc(ST_BLOCKED_WOKEN);
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, held[idx[j]].fd, NULL);
+		checkin(idx[j]);
+	}
+}
+
+static void op_fstat(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY);
+	bool reported_before;
+	struct stat sb;
+	struct kid *k;
+
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	reported_before = exit_reported(k);
+	count(OP_FSTAT);
+	if (check(G_CALLS, !fstat(held[i].fd, &sb) &&
+		  (sb.st_mode == S_IFREG || sb.st_mode == (S_IFREG | 0700)),
+		  "fstat(kid %u): mode %#o", held[i].id, (unsigned int)sb.st_mode)) {
+		if (sb.st_mode == S_IFREG)
+			check_really_exited(k, held[i].id, "fstat");
+		else
+			check_not_missed(k, held[i].id, reported_before, "fstat");
+	}
+	checkin(i);
+}
+
+static void op_getpid(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), ret;
+	pid_t pid = 0;
+
+	if (i < 0)
+		return;
+	count(OP_GETPID);
+	if (rnd_below(w, 2))
+		ret = pdgetpid(held[i].fd, &pid);
+	else
+		ret = ioctl(held[i].fd, PROCDESC_IOC_GETPID, &pid);
+	check(G_CALLS, !ret && pid == kid_of(i)->pid, "pdgetpid(kid %u, pid %d): %d, %d: %s",
+	      held[i].id, kid_of(i)->pid, ret, pid, ret ? strerror(errno) : "wrong pid");
+	checkin(i);
+}
+
+/* A pidfd from the descriptor: signal 0 through it, then close it. */
+static void op_pidfd(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), pidfd, ret;
+	struct kid *k;
+
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	count(OP_PIDFD);
+	pidfd = pdgetpidfd(held[i].fd);
+	if (check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u): %s", held[i].id, strerror(errno))) {
+		ret = sys_pidfd_send_signal(pidfd, 0, NULL, 0);
+		check(G_CALLS, !ret || (errno == ESRCH && (ld(&k->reaping) || ld(&k->reaped))),
+		      "pidfd_send_signal(kid %u, pid %d, 0): %s", held[i].id, k->pid,
+		      strerror(errno));
+		close(pidfd);
+	}
+	checkin(i);
+}
+
+static void op_dup(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), fd;
+
+	if (i < 0)
+		return;
+	count(OP_DUP);
+	fd = rnd_below(w, 2) ? dup(held[i].fd) : fcntl(held[i].fd, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0)
+		hold(fd, held[i].id, false);
+	else
+		check(G_CALLS, errno == EMFILE, "dup: %s", strerror(errno));
+	checkin(i);
+}
+
+static void op_close(struct worker *w)
+{
+	int i = checkout(w, WANT_COPY);
+
+	if (i < 0)
+		return;
+	count(OP_CLOSE);
+	check(G_CALLS, !close(held[i].fd), "close: %s", strerror(errno));
+	drop(i);
+}
+
+/* Pass a descriptor to a random process (maybe ourselves). */
+static void op_send(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), to = rnd_below(w, NPROC);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	unsigned int id;
+	struct iovec iov = { .iov_base = &id, .iov_len = sizeof(id) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+
+	if (i < 0)
+		return;
+	id = held[i].id;
+	memset(&u, 0, sizeof(u));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &held[i].fd, sizeof(int));
+	count(OP_SEND);
+	if (sendmsg(tx_fd[to], &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		check(G_CALLS, errno == EAGAIN || errno == ENOBUFS || errno == ETOOMANYREFS,
+		      "sendmsg(SCM_RIGHTS): %s", strerror(errno));
+	checkin(i);
+}
+
+static void op_recv(struct worker *w)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	unsigned int id = 0;
+	struct iovec iov = { .iov_base = &id, .iov_len = sizeof(id) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+	pid_t pid = 0;
+	ssize_t n;
+	int fd;
+
+	n = recvmsg(rx_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0) {
+		check(G_CALLS, errno == EAGAIN, "recvmsg: %s", strerror(errno));
+		return;
+	}
+	count(OP_RECV);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (msg.msg_flags & MSG_CTRUNC || !cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return;	/* no room for the fd here */
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	if (!check(G_CALLS, n == sizeof(id) && id < NSLOTS, "recvmsg: %zd bytes, id %u", n, id)) {
+		close(fd);
+		return;
+	}
+	check(G_CALLS, !pdgetpid(fd, &pid) && pid == sh->kids[id].pid,
+	      "descriptor of kid %u (pid %d) received names pid %d", id, sh->kids[id].pid, pid);
+	hold(fd, id, false);
+}
+
+static void run_op(struct worker *w, int op);
+
+/*
+ * A copy of this process, holding copies of its descriptors: a few
+ * non-blocking operations on them, maybe a pause, then exit (which closes
+ * them). It is not the parent of any child.
+ */
+static noreturn void forked_holder_main(struct worker *parent)
+{
+	static const int ops[] = {
+		OP_PDKILL, OP_PDWAIT, OP_POLL, OP_SELECT, OP_EPOLL, OP_FSTAT,
+		OP_GETPID, OP_PIDFD, OP_DUP, OP_CLOSE, OP_SEND, OP_RECV,
+	};
+	struct worker w = {
+		.rnd = (parent->rnd ^ (unsigned int)getpid()) | 1,
+		.idx = parent->idx,
+	};
+	int i, n;
+
+	forked_holder = true;
+	self_pid = getpid();
+	pthread_mutex_init(&held_lock, NULL);
+	pthread_mutex_init(&own_lock, NULL);
+	memset(own, 0, sizeof(own));
+	/* Entries busy in other threads may be closing: leave them alone. */
+	for (i = 0; i < MAX_HELD; i++) {
+		if (held[i].busy)
+			held[i].fd = -1;
+		held[i].primary = false;
+	}
+	w.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w.epfd < 0)
+		_exit(3);
+	rnd(&w);
+	n = 1 + rnd_below(&w, 8);
+	for (i = 0; i < n; i++)
+		run_op(&w, ops[rnd_below(&w, ARRAY_SIZE(ops))]);
+	if (rnd_below(&w, 2))
+		usleep(rnd_below(&w, 20000));
+	_exit(0);
+}
+
+static void op_fork(struct worker *w)
+{
+	int status = 0;
+	pid_t pid, ret;
+
+	if (forked_holder)
+		return;
+	count(OP_FORK);
+	pthread_mutex_lock(&held_lock);
+	pid = fork();
+	if (pid == 0)
+		forked_holder_main(w);
+	pthread_mutex_unlock(&held_lock);
+	if (pid < 0) {
+		check(G_CALLS, errno == EAGAIN || errno == ENOMEM, "fork: %s", strerror(errno));
+		return;
+	}
+	arm(w, 2 * BOUND_MS);
+	ret = waitpid(pid, &status, 0);
+	disarm(w);
+	if (ret < 0) {
+		check(G_CALLS, false, "forked holder %d did not finish: %s", pid, strerror(errno));
+		kill(pid, SIGKILL);
+		ret = waitpid_nointr(pid, &status, 0);
+	}
+	check(G_CALLS, WIFEXITED(status) && !WEXITSTATUS(status),
+	      "forked holder %d ended with status %#x", pid, status);
+}
+
+/* Reap the child through waitpid() and check the status; under the watchdog. */
+static bool reap(struct worker *w, struct kid *k, unsigned int id, int options, int budget,
+		 const char *how)
+{
+	int status = 0;
+	pid_t ret;
+
+	add(&k->finishing, 1);
+	add(&k->reaping, 1);
+	if (!(options & WNOHANG))
+		arm(w, budget);
+	ret = waitpid(k->pid, &status, options | __WALL);
+	disarm(w);
+	if (ret == k->pid) {
+		st(&k->reaped, 1);
+		st(&k->finished, 1);
+		check_status(k, id, status, how);
+	} else {
+		check(G_CALLS, ret == 0 || errno == EINTR, "%s(kid %u, pid %d): %s", how, id,
+		      k->pid, strerror(errno));
+	}
+	add(&k->reaping, -1);
+	add(&k->finishing, -1);
+	return ret == k->pid;
+}
+
+static void close_primary(int i)
+{
+	st(&kid_of(i)->closed, 1);
+	close(held[i].fd);
+	drop(i);
+}
+
+/*
+ * The parent finishes a child: closes its descriptor (reaped later by
+ * op_reap()), or pdwait()s for it, which reaps it, after a fatal pdkill if
+ * it would not end by itself.
+ */
+static void op_retire(struct worker *w)
+{
+	int i = checkout(w, WANT_PRIMARY), budget, consumed_before, status = 0, ret, err, n;
+	bool reported_before, block;
+	unsigned int id;
+	struct kid *k;
+	siginfo_t si;
+
+	if (i < 0)
+		return;
+	count(OP_RETIRE);
+	k = kid_of(i);
+	id = held[i].id;
+	if (rnd_below(w, 3) == 0 && own_count_pending() < MAX_PENDING) {
+		close_primary(i);
+		own_set(id, false);
+		return;
+	}
+	if (expected_end(k) < 0 && rnd_below(w, 2)) {
+		int sig = rnd_below(w, 2) ? SIGKILL : SIGTERM, zero = 0;
+
+		__atomic_or_fetch(&k->sent, sigbit(sig), __ATOMIC_SEQ_CST);
+		if (!pdkill(held[i].fd, sig))
+			__atomic_compare_exchange_n(&k->killed, &zero, now_rel() + 1, false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	}
+	budget = wait_budget(k);
+	block = budget >= 0;
+	reported_before = exit_reported(k);
+	consumed_before = ld(&k->consumed);
+	add(&k->finishing, 1);
+	add(&k->reaping, 1);
+	if (block)
+		arm(w, budget);
+	memset(&si, 0, sizeof(si));
+	ret = pdwait(held[i].fd, &status, WEXITED | (block ? 0 : WNOHANG), NULL, &si);
+	err = errno;
+	disarm(w);
+	if (ret == 0) {
+		/* pdwait() reaped it: the caller is the parent. */
+		st(&k->reaped, 1);
+		st(&k->finished, 1);
+		n = add(&k->consumed, 1);
+		stat_inc(ST_CONSUMED);
+		if (block)
+			stat_inc(ST_BLOCKED_WOKEN);
+		check(G_STATUS, n == 1 && !consumed_before,
+		      "kid %u (pid %d): exit consumed %d times", id, k->pid, n);
+		check_really_exited(k, id, "pdwait by the parent");
+		check_status(k, id, status, "pdwait by the parent");
+		check(G_CALLS, si.si_pid == k->pid, "kid %u (pid %d): pdwait si_pid %d",
+		      id, k->pid, si.si_pid);
+	}
+	add(&k->reaping, -1);
+	add(&k->finishing, -1);
+	if (ret == 0) {
+		close_primary(i);
+		own_set(id, true);
+		return;
+	}
+	if (err == ESRCH) {
+		/* Consumed by another holder: the zombie is left to us. */
+		check(G_CALLS, ld(&k->finishing) || ld(&k->finished),
+		      "pdwait by the parent (kid %u, pid %d): ESRCH, but its exit was neither consumed nor reaped",
+		      id, k->pid);
+		stat_inc(ST_ELSEWHERE);
+		if (reap(w, k, id, 0, BOUND_MS, "waitpid after ESRCH")) {
+			close_primary(i);
+			own_set(id, true);
+			return;
+		}
+		check(G_MISSED, false,
+		      "kid %u (pid %d): exit consumed, but waitpid() found no zombie in %d ms",
+		      id, k->pid, BOUND_MS);
+	} else if ((err == EAGAIN && !block) || (err == EINTR && block)) {
+		check_not_missed(k, id, reported_before, "pdwait by the parent");
+	} else {
+		check(G_CALLS, false, "pdwait by the parent (kid %u, pid %d): %s", id, k->pid,
+		      strerror(err));
+	}
+	checkin(i);
+}
+
+/* Reap a child whose descriptor the parent closed, if it has ended. */
+static void op_reap(struct worker *w)
+{
+	int o = own_checkout_pending(w);
+	unsigned int id;
+
+	if (o < 0)
+		return;
+	id = own[o].id;
+	count(OP_REAP);
+	if (reap(w, &sh->kids[id], id, WNOHANG, 0, "waitpid(WNOHANG)"))
+		own_set(id, true);
+	else
+		own_set(id, false);
+}
+
+struct racer {
+	struct worker *w;	/* its watchdog slot */
+	int fd;
+	unsigned int id;
+	int delay_us;
+	bool twin;
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+
+	st(&r->w->until, 0);
+	r->w->thread = pthread_self();
+	if (r->twin) {
+		do_wait(r->w, r->fd, r->id, DW_BLOCK | DW_CONSUME);
+		return NULL;
+	}
+	if (r->delay_us)
+		usleep(r->delay_us);
+	close(r->fd);
+	return NULL;
+}
+
+/*
+ * Races on one file, through an fd number no other code allocates, so its
+ * reuse cannot mislead: another thread closes the very descriptor this one
+ * waits on, after 0-3 ms, sometimes the parent's only one; or both threads
+ * block in a consuming wait, to be woken by the same exit, and only one
+ * may get it.
+ */
+static void op_race(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), fd = race_fd + w->idx;
+	struct racer r = { .w = &workers[NTHREADS + 1 + w->idx], .fd = fd };
+	pthread_t t;
+
+	if (i < 0)
+		return;
+	if (race_fd < 3 * MAX_HELD) {
+		checkin(i);
+		return;
+	}
+	r.id = held[i].id;
+	r.twin = rnd_below(w, 2) && wait_budget(kid_of(i)) >= 0;
+	if (dup2(held[i].fd, fd) < 0) {
+		check(G_CALLS, false, "dup2: %s", strerror(errno));
+		checkin(i);
+		return;
+	}
+	count(OP_RACE);
+	if (!r.twin && held[i].primary && rnd_below(w, 2) &&
+	    own_count_pending() < MAX_PENDING) {
+		close_primary(i);
+		own_set(r.id, false);
+	} else {
+		checkin(i);
+	}
+	r.w->rnd = rnd(w) | 1;
+	r.w->may_block = true;
+	r.delay_us = rnd_below(w, 3000);
+	if (pthread_create(&t, NULL, racer_main, &r)) {
+		close(fd);
+		return;
+	}
+	do_wait(w, fd, r.id, r.twin ? DW_BLOCK | DW_RACE | DW_CONSUME :
+			     (rnd_below(w, 2) ? DW_BLOCK : 0) | DW_RACE);
+	pthread_join(t, NULL);
+	if (r.twin)
+		close(fd);
+}
+
+static void run_op(struct worker *w, int op)
+{
+	switch (op) {
+	case OP_PDFORK:
+		op_pdfork(w);
+		break;
+	case OP_PDKILL:
+		op_pdkill(w);
+		break;
+	case OP_PDWAIT:
+		op_pdwait(w);
+		break;
+	case OP_POLL:
+		op_poll(w);
+		break;
+	case OP_SELECT:
+		op_select(w);
+		break;
+	case OP_EPOLL:
+		op_epoll(w);
+		break;
+	case OP_FSTAT:
+		op_fstat(w);
+		break;
+	case OP_GETPID:
+		op_getpid(w);
+		break;
+	case OP_PIDFD:
+		op_pidfd(w);
+		break;
+	case OP_DUP:
+		op_dup(w);
+		break;
+	case OP_CLOSE:
+		op_close(w);
+		break;
+	case OP_SEND:
+		op_send(w);
+		break;
+	case OP_RECV:
+		op_recv(w);
+		break;
+	case OP_FORK:
+		op_fork(w);
+		break;
+	case OP_RETIRE:
+		op_retire(w);
+		break;
+	case OP_REAP:
+		op_reap(w);
+		break;
+	case OP_RACE:
+		op_race(w);
+		break;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int total = 0, r;
+	int op;
+
+	for (op = 0; op < NOPS; op++)
+		total += op_weight[op];
+	while (!ld(&sh->stop)) {
+		r = rnd_below(w, total);
+		for (op = 0; r >= op_weight[op]; op++)
+			r -= op_weight[op];
+		run_op(w, op);
+	}
+	return NULL;
+}
+
+/* ---- a process's run and its cleanup ---- */
+
+/*
+ * Close everything, wait for every process to have done so, then reap
+ * every child: by then each must end within BOUND_MS (a daemon by its
+ * deadline, the others killed by the last close).
+ */
+static void cleanup(struct worker *w)
+{
+	int i, t, state;
+	char plan[96];
+	struct kid *k;
+
+	close(rx_fd);
+	for (i = 0; i < NPROC; i++)
+		close(tx_fd[i]);
+	for (i = 0; i < MAX_HELD; i++) {
+		if (held[i].fd < 0)
+			continue;
+		if (held[i].primary)
+			st(&kid_of(i)->closed, 1);
+		close(held[i].fd);
+		held[i].fd = -1;
+	}
+	add(&sh->closed_procs, 1);
+	t = now_rel();
+	while (ld(&sh->closed_procs) < NPROC && now_rel() - t < 6 * BOUND_MS)
+		usleep(10000);
+	t = now_rel() + BOUND_MS;
+	for (i = 0; i < MAX_OWN; i++) {
+		if (!own[i].used)
+			continue;
+		k = &sh->kids[own[i].id];
+		if (k->pid <= 0)
+			continue;
+		if (reap(w, k, own[i].id, 0, t - now_rel() > 0 ? t - now_rel() : 1,
+			 "final waitpid"))
+			continue;
+		state = proc_state(k->pid);
+		check(G_LEFT, false,
+		      "kid %u (pid %d, %s, state %c): alive %d ms after every descriptor was closed",
+		      own[i].id, k->pid, plan_str(k, plan, sizeof(plan)), state ? state : '?',
+		      BOUND_MS);
+		__atomic_or_fetch(&k->sent, sigbit(SIGKILL), __ATOMIC_SEQ_CST);
+		kill(k->pid, SIGKILL);
+		reap(w, k, own[i].id, 0, BOUND_MS, "waitpid after SIGKILL");
+	}
+}
+
+static int run_process(int seconds)
+{
+	pthread_t wd;
+	int i;
+
+	self_pid = getpid();
+	for (i = 0; i < MAX_HELD; i++)
+		held[i].fd = -1;
+	workers[NTHREADS] = (struct worker){ .thread = pthread_self(), .idx = NTHREADS };
+	if (pthread_create(&wd, NULL, watchdog, NULL))
+		return -1;
+	for (i = 0; i < NTHREADS; i++) {
+		struct worker *w = &workers[i];
+
+		w->idx = i;
+		w->rnd = (seed * 2654435761u + self_idx * 97 + i * 7919) | 1;
+		w->may_block = true;
+		w->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (w->epfd < 0 || pthread_create(&w->thread, NULL, worker_main, w))
+			return -1;
+	}
+	if (seconds > 0) {
+		while (now_rel() < seconds * 1000)
+			usleep(50000);
+		st(&sh->stop, 1);
+	} else {
+		while (!ld(&sh->stop))
+			usleep(50000);
+	}
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(workers[i].thread, NULL);
+	cleanup(&workers[NTHREADS]);
+	st(&watchdog_stop, 1);
+	pthread_join(wd, NULL);
+	return 0;
+}
+
+/* ---- the final checks ---- */
+
+static int read_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/procdesc/refcnt", "re");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Our children, found by their PPid in /proc; killed and reaped. */
+static int children_left(void)
+{
+	char path[64], line[256], state;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0, ppid;
+	FILE *f;
+	pid_t pid;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		pid = atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		ppid = 0;
+		state = '?';
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "State:", 6))
+				sscanf(line + 6, " %c", &state);
+			else if (!strncmp(line, "PPid:", 5))
+				ppid = atoi(line + 5);
+		}
+		fclose(f);
+		if (ppid != getpid())
+			continue;
+		ksft_print_msg("left: pid %d, state %c\n", pid, state);
+		kill(pid, SIGKILL);
+		waitpid_nointr(pid, NULL, __WALL);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int procdesc_fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char target[64];
+	int n = 0;
+	ssize_t len;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		len = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += !strcmp(target, "anon_inode:[procdesc]");
+	}
+	closedir(d);
+	return n;
+}
+
+static void print_counts(void)
+{
+	char buf[1024];
+	int i, n;
+
+	n = snprintf(buf, sizeof(buf), "ops:");
+	for (i = 0; i < NOPS; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, " %s=%u", op_name[i], sh->ops[i]);
+	ksft_print_msg("%s\n", buf);
+	n = snprintf(buf, sizeof(buf), "outcomes: children=%u", sh->next_id);
+	for (i = 0; i < NSTATS; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, " %s=%u", stat_name[i], sh->stats[i]);
+	ksft_print_msg("%s\n", buf);
+}
+
+static int parse_seconds(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 24 * 3600)
+		return -1;
+	return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const desc[NGROUPS] = {
+		"exit statuses are the children's own, consumed at most once",
+		"no exit reported before it happened",
+		"every exit reported within the bound",
+		"every call returned a documented result",
+		"no zombie or live child left",
+		"module reference count back to 0",
+	};
+	int seconds = DEFAULT_SECONDS, refcnt_before, refcnt, i, status, sv[2], t;
+	struct sigaction sa = { .sa_handler = wake_handler };
+	struct rlimit rl = { 0 };
+	int rx[NPROC];
+	pid_t holders[NPROC];
+	const char *env;
+	siginfo_t si;
+
+	if (argc == 4 && !strcmp(argv[1], "--kid"))
+		return kid_exec_main(argv);
+	env = getenv("PROCDESC_STRESS_SECONDS");
+	if (argc > 1)
+		seconds = parse_seconds(argv[1]);
+	else if (env)
+		seconds = parse_seconds(env);
+	if (argc > 2 || seconds < 0) {
+		fprintf(stderr, "usage: %s [SECONDS]  (or PROCDESC_STRESS_SECONDS)\n", argv[0]);
+		return 2;
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	race_fd = (rl.rlim_cur < 1024 ? (int)rl.rlim_cur : 1024) - 1 - NTHREADS;
+	env = getenv("PROCDESC_STRESS_SEED");
+	seed = env ? strtoul(env, NULL, 0) : (unsigned int)(now_ms() ^ getpid());
+
+	ksft_print_header();
+	ksft_set_plan(NGROUPS);
+	if (access("/dev/procdesc", F_OK)) {
+		for (i = 0; i < NGROUPS; i++)
+			ksft_test_result_skip("%s: no /dev/procdesc\n", desc[i]);
+		ksft_finished();
+	}
+	refcnt_before = read_refcnt();
+
+	shm_fd = memfd_create("procdesc-stress", 0);
+	if (shm_fd < 0 || ftruncate(shm_fd, sizeof(*sh)))
+		ksft_exit_fail_perror("memfd");
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+	if (sh == MAP_FAILED)
+		ksft_exit_fail_perror("mmap");
+	sh->t0 = now_ms();
+	/* Orphans of the holders come back to us, so none can hide. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		ksft_exit_fail_perror("PR_SET_CHILD_SUBREAPER");
+	if (sigaction(wake_sig(), &sa, NULL))
+		ksft_exit_fail_perror("sigaction");
+	for (i = 0; i < NPROC; i++) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+			ksft_exit_fail_perror("socketpair");
+		rx[i] = sv[0];
+		tx_fd[i] = sv[1];
+	}
+	ksft_print_msg("%d s, seed %u, %d processes x %d threads, refcnt before: %d\n",
+		       seconds, seed, NPROC, NTHREADS, refcnt_before);
+	fflush(stdout);
+
+	for (i = 1; i < NPROC; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			ksft_exit_fail_perror("fork");
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			self_idx = i;
+			rx_fd = rx[i];
+			for (t = 0; t < NPROC; t++)
+				if (t != i)
+					close(rx[t]);
+			_exit(run_process(0) ? 3 : 0);
+		}
+		close(rx[i]);
+		holders[i] = pid;
+	}
+	rx_fd = rx[0];
+	if (run_process(seconds))
+		ksft_exit_fail_perror("threads");
+
+	t = now_rel() + 6 * BOUND_MS;
+	for (i = 1; i < NPROC; i++) {
+		while (!waitpid(holders[i], &status, WNOHANG) && now_rel() < t)
+			usleep(10000);
+		if (now_rel() >= t) {
+			check(G_LEFT, false, "holder %d did not finish", holders[i]);
+			kill(holders[i], SIGKILL);
+			waitpid_nointr(holders[i], &status, 0);
+		}
+		check(G_CALLS, WIFEXITED(status) && !WEXITSTATUS(status),
+		      "holder %d ended with status %#x", holders[i], status);
+	}
+
+	print_counts();
+	check(G_CALLS, sh->ops[OP_PDFORK] > 0, "no child was made");
+
+	/* 5: waitid(P_ALL) sees nothing (ECHILD), /proc no child. */
+	memset(&si, 0, sizeof(si));
+	if (!waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL))
+		check(G_LEFT, false, "waitid(P_ALL) found a child: pid %d (%s)", si.si_pid,
+		      si.si_pid ? "zombie" : "running");
+	else
+		check(G_LEFT, errno == ECHILD, "waitid(P_ALL): %s", strerror(errno));
+	i = children_left();
+	check(G_LEFT, !i, "%d children left", i);
+
+	/* 6: the last fput may be deferred a little; give it time. */
+	refcnt = read_refcnt();
+	for (t = 0; refcnt > 0 && t < 500; t++) {
+		usleep(10000);
+		refcnt = read_refcnt();
+	}
+	if (refcnt > 0)
+		ksft_print_msg("refcnt %d; procdesc descriptors open here: %d\n", refcnt,
+			       procdesc_fds_open());
+
+	for (i = 0; i < NGROUPS; i++) {
+		if (i == G_REFCNT) {
+			if (refcnt < 0)
+				ksft_test_result_skip("%s: no /sys/module/procdesc/refcnt\n",
+						      desc[i]);
+			else
+				ksft_test_result(refcnt == 0, "%s (%d, %d before)\n", desc[i],
+						 refcnt, refcnt_before);
+			continue;
+		}
+		ksft_test_result(!sh->fails[i], "%s (%u checks, %u failed)\n", desc[i],
+				 sh->checks[i], sh->fails[i]);
+	}
+	ksft_finished();
+}
