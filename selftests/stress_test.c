@@ -343,6 +343,15 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how)
 	if (k->kind == KID_LEADER_FIRST)
 		return;
 	state = proc_state(k->pid);
+	/*
+	 * PREEMPT_RT reports a task blocked on a sleeping spinlock as 'D', also
+	 * in the exit path after exit_notify() made it a zombie: give such a
+	 * task a moment to finish dying.
+	 */
+	for (int i = 0; state == 'D' && i < 100; i++) {
+		usleep(10 * 1000);
+		state = proc_state(k->pid);
+	}
 	/* The pid is still the child's unless a reap may have begun. */
 	if (ld(&k->reaping) || ld(&k->reaped))
 		return;
