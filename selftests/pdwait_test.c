@@ -764,43 +764,20 @@ TEST(concurrent_waiters_one_wins)
 }
 
 /* The leader exits first; the status comes from the last thread's exit(). */
-static int leader_rfd;
-
-static void *exit_on_eof(void *arg)
-{
-	char c;
-
-	(void)arg;
-	while (read(leader_rfd, &c, 1) < 0 && errno == EINTR)
-		;
-	exit(27);
-}
-
 TEST(leader_exits_first)
 {
-	int fd = -1, p[2], status = -1;
+	int fd = -1, wfd = -1, status = -1;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	pid = pdfork(&fd, 0);
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		pthread_t t;
-
-		close(p[1]);
-		leader_rfd = p[0];
-		if (pthread_create(&t, NULL, exit_on_eof, NULL))
-			_exit(1);
-		pthread_exit(NULL);
-	}
-	close(p[0]);
+	pid = pdfork_leader_first(&fd, &wfd, 27);
+	ASSERT_GT(pid, 0);
 	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
 	/* A zombie leader with a live thread: not exited. */
 	EXPECT_EQ(0, poll_now(fd, POLLIN));
 	errno = 0;
 	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED | WNOHANG, NULL, NULL));
 	EXPECT_EQ(EAGAIN, errno);
-	close(p[1]);
+	close(wfd);
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(27 << 8, status);
 	close(fd);

@@ -291,40 +291,17 @@ TEST(several_threads_wake)
  * thread still running, poll reports nothing; the last thread's exit wakes
  * a sleeping poller.
  */
-static int thread_rfd;
-
-static void *block_then_exit(void *arg)
-{
-	char c;
-
-	(void)arg;
-	while (read(thread_rfd, &c, 1) < 0 && errno == EINTR)
-		;
-	exit(3);
-}
-
 TEST(leader_exit_is_not_process_exit)
 {
-	int fd = -1, p[2], status = -1;
+	int fd = -1, wfd = -1, status = -1;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	pid = pdfork(&fd, 0);
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		pthread_t t;
-
-		close(p[1]);
-		thread_rfd = p[0];
-		if (pthread_create(&t, NULL, block_then_exit, NULL))
-			_exit(1);
-		pthread_exit(NULL);
-	}
-	close(p[0]);
+	pid = pdfork_leader_first(&fd, &wfd, 3);
+	ASSERT_GT(pid, 0);
 	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
 	EXPECT_EQ(0, poll_now(fd, POLLIN));
 	EXPECT_EQ(0, wait_revents(fd, POLLIN, 50));
-	close(p[1]);
+	close(wfd);
 	EXPECT_EQ(POLLHUP, wait_hup(fd));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(3 << 8, status);

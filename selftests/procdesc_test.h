@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -224,6 +225,46 @@ static inline void close_all_but(int keep)
 	for (fd = 3; fd < 1024; fd++)
 		if (fd != keep)
 			close(fd);
+}
+
+/* The thread of pdfork_leader_first()'s child: exit(code) at EOF on fd. */
+static inline void *leader_first_thread(void *arg)
+{
+	intptr_t a = (intptr_t)arg;
+	char c;
+
+	while (read(a & 0xffff, &c, 1) < 0 && errno == EINTR)
+		;
+	exit(a >> 16);
+}
+
+/*
+ * pdfork a child whose leader exits first while a second thread runs on
+ * until *wfd is closed, then exits the whole process with @code.
+ */
+static inline pid_t pdfork_leader_first(int *fd, int *wfd, int code)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = pdfork(fd, 0);
+	if (pid == 0) {
+		pthread_t t;
+
+		close(p[1]);
+		if (pthread_create(&t, NULL, leader_first_thread,
+				   (void *)(intptr_t)(code << 16 | p[0])))
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	close(p[0]);
+	if (pid < 0)
+		close(p[1]);
+	else
+		*wfd = p[1];
+	return pid;
 }
 
 /*
