@@ -9,6 +9,8 @@
 #   make deps            install the Debian packages the build and tests need
 #   make run             demonstrate procdesc in a 6.12 VM
 #   make check           run the selftests on every target kernel in a VM
+#   make debug-kernel    build (once) the KASAN/lockdep/kmemleak kernel
+#   make check-debug     run the suite, long stress and fuzz on that kernel
 
 KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
 ifdef KVER
@@ -29,18 +31,24 @@ MODULE_SOURCES := Kbuild $(wildcard src/*.c src/*.h) include/uapi/linux/procdesc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -Iinclude/uapi -Ilib/include
 
-.PHONY: all modules lib selftests examples loadgen style deps check run clean FORCE
+.PHONY: all modules lib selftests examples loadgen style deps check run clean FORCE \
+	debug-kernel debug-module check-debug
 all: modules lib selftests examples loadgen
 
 # Each kernel gets a build directory of links to the sources, so kbuild
 # writes its objects there and never into src/.
 modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/procdesc.ko)
 
+# build_module DIR KERNEL-TREE
+define build_module
+	@mkdir -p $(1)
+	@cp -rsf $(TOP)/Kbuild $(TOP)/src $(TOP)/include $(1)/
+	@find $(1)/ -xtype l -delete
+	$(MAKE) -C $(2) M=$(1) modules
+endef
+
 $(BUILD)/%/procdesc.ko: $(MODULE_SOURCES) FORCE
-	@mkdir -p $(BUILD)/$*
-	@cp -rsf $(TOP)/Kbuild $(TOP)/src $(TOP)/include $(BUILD)/$*/
-	@find $(BUILD)/$*/ -xtype l -delete
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* modules
+	$(call build_module,$(BUILD)/$*,/lib/modules/$*/build)
 
 # The library and the selftests, native and 32-bit (build/lib32,
 # build/selftests32): 32-bit callers reach the module through compat_ioctl.
@@ -99,6 +107,18 @@ run: deps
 check: deps
 	$(MAKE) all
 	tools/check
+
+# The debug kernel is cached outside the tree (tools/debug-kernel); the
+# module built against it goes to build/debug.
+debug-kernel: deps
+	tools/debug-kernel build
+
+debug-module: debug-kernel
+	$(call build_module,$(BUILD)/debug,$$(tools/debug-kernel dir)/build)
+
+check-debug: deps
+	$(MAKE) all debug-module
+	CHECK_KERNELS=debug tools/check --vm-only
 
 # install, uninstall, deb, dkms-install, dkms-uninstall
 include packaging/install.mk
