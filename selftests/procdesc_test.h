@@ -62,6 +62,31 @@
 #define PD_CHILD_OK	0
 #define PD_CHILD_FAIL	99
 
+/* Counts SIGCHLD deliveries: procdesc children must never send one. */
+static int pd_sigchld_count;
+
+static inline void pd_count_sigchld(int sig)
+{
+	(void)sig;
+	__atomic_fetch_add(&pd_sigchld_count, 1, __ATOMIC_RELAXED);
+}
+
+/* Zero the count and install the counting handler; sigaction()'s result. */
+static inline int sigchld_counter_start(void)
+{
+	struct sigaction sa = { .sa_handler = pd_count_sigchld,
+				.sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	__atomic_store_n(&pd_sigchld_count, 0, __ATOMIC_RELAXED);
+	return sigaction(SIGCHLD, &sa, NULL);
+}
+
+static inline int sigchld_counted(void)
+{
+	return __atomic_load_n(&pd_sigchld_count, __ATOMIC_RELAXED);
+}
+
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
 	return syscall(__NR_pidfd_open, pid, flags);

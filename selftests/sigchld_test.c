@@ -9,24 +9,6 @@
 #include "procdesc_test.h"
 #include "kselftest_harness.h"
 
-static int sigchld_count;
-
-static void count_sigchld(int sig)
-{
-	(void)sig;
-	__atomic_fetch_add(&sigchld_count, 1, __ATOMIC_RELAXED);
-}
-
-static void install_counter(struct __test_metadata *_metadata)
-{
-	struct sigaction sa = { .sa_handler = count_sigchld,
-				.sa_flags = SA_RESTART };
-
-	sigemptyset(&sa.sa_mask);
-	__atomic_store_n(&sigchld_count, 0, __ATOMIC_RELAXED);
-	ASSERT_EQ(0, sigaction(SIGCHLD, &sa, NULL));
-}
-
 static int sigchld_pending(void)
 {
 	sigset_t set;
@@ -69,7 +51,7 @@ TEST(no_sigchld_on_exit)
 	int fd = -1, status = -1;
 	pid_t pid;
 
-	install_counter(_metadata);
+	ASSERT_EQ(0, sigchld_counter_start());
 	pid = pdfork(&fd, 0);
 	ASSERT_GE(pid, 0);
 	if (pid == 0)
@@ -78,7 +60,7 @@ TEST(no_sigchld_on_exit)
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(0, status);
 	/* A SIGCHLD would have been delivered on return from pdwait(). */
-	EXPECT_EQ(0, __atomic_load_n(&sigchld_count, __ATOMIC_RELAXED));
+	EXPECT_EQ(0, sigchld_counted());
 	close(fd);
 }
 
