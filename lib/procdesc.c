@@ -31,9 +31,7 @@
 #include <linux/sched.h>
 #include <sys/procdesc.h>
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "internal.h"
 
 #define PD_DEVICE "/dev/procdesc"
 
@@ -121,8 +119,7 @@ static pid_t pd_clone(int *pidfd)
 	return syscall(SYS_clone3, &args, sizeof(args));
 }
 
-/* Kill and reap a child whose descriptor could not be made. */
-static void pd_discard_child(int pidfd)
+void pd_discard_child(int pidfd)
 {
 	siginfo_t info;
 
@@ -130,6 +127,38 @@ static void pd_discard_child(int pidfd)
 	while (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, NULL) < 0 &&
 	       errno == EINTR)
 		;
+}
+
+int pd_fork_begin(int *fdp, int flags)
+{
+	if (flags & ~PD_ALLOWED_AT_FORK) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!fdp) {
+		errno = EFAULT;
+		return -1;
+	}
+	/* Open the device first: without it, or without a free fd, no child. */
+	return pd_control_open();
+}
+
+int pd_adopt_child(int ctl, int pidfd, int flags)
+{
+	/* QUIET: exit_signal stays 0 when the child execs. */
+	struct procdesc_open args = {
+		.pidfd = pidfd,
+		.flags = (unsigned int)flags | PROCDESC_F_QUIET,
+	};
+	int fd, err;
+
+	fd = ioctl(ctl, PROCDESC_IOC_OPEN, &args);
+	if (fd < 0) {
+		err = errno;
+		pd_discard_child(pidfd);
+		errno = err;
+	}
+	return fd;
 }
 
 pid_t pdfork(int *fdp, int flags)
@@ -140,16 +169,7 @@ pid_t pdfork(int *fdp, int flags)
 	int ctl, pidfd, fd, err;
 	pid_t pid;
 
-	if (flags & ~PD_ALLOWED_AT_FORK) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!fdp) {
-		errno = EFAULT;
-		return -1;
-	}
-	/* Open the device first: without it, or without a free fd, no child. */
-	ctl = pd_control_open();
+	ctl = pd_fork_begin(fdp, flags);
 	if (ctl < 0)
 		return -1;
 	syscall(SYS_get_robust_list, 0, &robust_head, &robust_len);
@@ -168,20 +188,12 @@ pid_t pdfork(int *fdp, int flags)
 	}
 	err = errno;
 	if (pid > 0) {
-		/* QUIET: exit_signal stays 0 when the child execs. */
-		struct procdesc_open args = {
-			.pidfd = pidfd,
-			.flags = (unsigned int)flags | PROCDESC_F_QUIET,
-		};
-
-		fd = ioctl(ctl, PROCDESC_IOC_OPEN, &args);
+		fd = pd_adopt_child(ctl, pidfd, flags);
 		err = errno;
-		if (fd < 0) {
-			pd_discard_child(pidfd);
+		if (fd < 0)
 			pid = -1;
-		} else {
+		else
 			*fdp = fd;
-		}
 		close(pidfd);
 	}
 	close(ctl);

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-/* pdfork() and pdopenpid() flags, FreeBSD's values. */
+/* pdfork(), pdspawn() and pdopenpid() flags, FreeBSD's values. */
 #define PD_DAEMON		0x00000001	/* last close does not kill */
 #define PD_CLOEXEC		0x00000002	/* close-on-exec descriptor */
 #define PD_ALLOWED_AT_FORK	(PD_DAEMON | PD_CLOEXEC)
@@ -40,6 +40,10 @@ int pdwait(int fd, int *status, int options, struct __wrusage *wrusage,
 	   siginfo_t *info);
 pid_t pdwait4(int fd, int *status, int options, struct rusage *rusage);
 int pdopenpid(pid_t pid, int flags);
+
+/* posix_spawn()-like: execve() @path in a new child, a descriptor in *fdp. */
+pid_t pdspawn(int *fdp, const char *path, char *const argv[],
+	      char *const envp[], int flags);
 
 /* Linux only: between process descriptors and pidfds. */
 int pdgetpidfd(int fd);
