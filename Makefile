@@ -39,12 +39,12 @@ all: modules lib selftests examples loadgen
 # writes its objects there and never into src/.
 modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/procdesc.ko)
 
-# build_module DIR KERNEL-TREE
+# build_module DIR KERNEL-TREE [KBUILD-VARIABLES]
 define build_module
 	@mkdir -p $(1)
 	@cp -rsf $(TOP)/Kbuild $(TOP)/src $(TOP)/include $(1)/
 	@find $(1)/ -xtype l -delete
-	$(MAKE) -C $(2) M=$(1) modules
+	$(MAKE) -C $(2) M=$(1) $(3) modules
 endef
 
 $(BUILD)/%/procdesc.ko: $(MODULE_SOURCES) FORCE
@@ -122,6 +122,7 @@ check-debug: deps
 
 # install, uninstall, deb, dkms-install, dkms-uninstall
 include packaging/install.mk
+include bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)

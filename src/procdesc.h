@@ -52,6 +52,17 @@ static inline bool procdesc_cmd_is(unsigned int cmd, unsigned int ref,
 	       _IOC_DIR(cmd) == _IOC_DIR(ref) && _IOC_SIZE(cmd) >= min;
 }
 
+#ifdef PROCDESC_NO_TRACEPOINTS
+/*
+ * Benchmark builds only (bench/bench.mk): every trace call compiled out,
+ * arguments unevaluated, to measure what the disabled tracepoints cost.
+ */
+#define pd_trace_in(compat, event, ...)				\
+	do {							\
+		if (0 && (compat))				\
+			trace_##event(__VA_ARGS__);		\
+	} while (0)
+#else
 /*
  * Fire @event in procdesc32 if @compat, else in procdesc. The static keys
  * come first, so that with both events off neither @compat (for pd_trace(),
@@ -68,6 +79,7 @@ static inline bool procdesc_cmd_is(unsigned int cmd, unsigned int ref,
 		else						\
 			trace_##event(__VA_ARGS__);		\
 	} while (0)
+#endif
 
 /* Fire @event in the caller's trace system: procdesc32 for 32-bit callers. */
 #define pd_trace(event, ...) pd_trace_in(in_compat_syscall(), event, __VA_ARGS__)
