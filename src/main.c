@@ -54,9 +54,26 @@ static long pd_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
+/*
+ * An open control device keeps pdfs mounted, so that a program making one
+ * descriptor at a time through it does not mount and unmount pdfs each time.
+ */
+static int pd_ctl_open(struct inode *inode, struct file *file)
+{
+	nonseekable_open(inode, file);
+	return pdfs_pin();
+}
+
+static int pd_ctl_release(struct inode *inode, struct file *file)
+{
+	pdfs_unpin();
+	return 0;
+}
+
 static const struct file_operations pd_ctl_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
+	.open		= pd_ctl_open,
+	.release	= pd_ctl_release,
 	.unlocked_ioctl	= pd_ctl_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -4,9 +4,12 @@
  * its own, so that fstat() can describe the process as FreeBSD does (see
  * procdesc_getattr()). anon_inodefs cannot: all its files share one inode.
  *
- * The filesystem is mounted while descriptors exist and its superblock holds
- * a reference on the module, so the module outlives the last inode eviction
- * and the final unmount, which both run after the last file's release.
+ * The filesystem is mounted while descriptors exist or /dev/procdesc is
+ * open, and its superblock holds a reference on the module, so the module
+ * outlives the last inode eviction and the final unmount, which both run
+ * after the last file's release. Pinning it from the control device too
+ * means a program that keeps the device open (libprocdesc does) does not
+ * mount and unmount it around every descriptor when it has one at a time.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -72,13 +75,28 @@ static struct file_system_type pdfs_type = {
 };
 
 /**
+ * pdfs_pin - keep pdfs mounted
+ *
+ * Every successful call must be paired with pdfs_unpin().
+ */
+int pdfs_pin(void)
+{
+	return simple_pin_fs(&pdfs_type, &pdfs_mnt, &pdfs_mnt_count);
+}
+
+void pdfs_unpin(void)
+{
+	simple_release_fs(&pdfs_mnt, &pdfs_mnt_count);
+}
+
+/**
  * pdfs_alloc_file - make the file of a process descriptor
  * @pd: the descriptor; on success its inode owns it and frees it on eviction
  * @fops: the descriptor's file operations
  * @iops: the descriptor's inode operations
  *
- * Every successful call must be paired with pdfs_release_file() in the
- * file's release.
+ * The file pins pdfs: every successful call must be paired with pdfs_unpin()
+ * in the file's release.
  */
 struct file *pdfs_alloc_file(struct procdesc *pd,
 			     const struct file_operations *fops,
@@ -90,7 +108,7 @@ struct file *pdfs_alloc_file(struct procdesc *pd,
 
 	/* The file's reference, dropped by __fput(); the caller holds one. */
 	__module_get(fops->owner);
-	ret = simple_pin_fs(&pdfs_type, &pdfs_mnt, &pdfs_mnt_count);
+	ret = pdfs_pin();
 	if (ret) {
 		module_put(fops->owner);
 		return ERR_PTR(ret);
@@ -113,12 +131,7 @@ struct file *pdfs_alloc_file(struct procdesc *pd,
 	return file;
 
 unpin:
-	simple_release_fs(&pdfs_mnt, &pdfs_mnt_count);
+	pdfs_unpin();
 	module_put(fops->owner);
 	return file;
-}
-
-void pdfs_release_file(void)
-{
-	simple_release_fs(&pdfs_mnt, &pdfs_mnt_count);
 }

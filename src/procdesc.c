@@ -372,7 +372,7 @@ static int pd_release(struct inode *inode, struct file *file)
 	if (test_bit(PD_QUIET, &pd->flags))
 		procdesc_quiet_unwatch(&pd->quiet);
 	pd_trace_life(pd, release, pid_nr(pd->pid), kill);
-	pdfs_release_file();
+	pdfs_unpin();
 	return 0;
 }
 

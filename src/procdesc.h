@@ -35,10 +35,11 @@ int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr);
 void procdesc_free(struct procdesc *pd);
 
 /* src/pdfs.c: the pseudo filesystem that gives each descriptor an inode */
+int pdfs_pin(void);
+void pdfs_unpin(void);
 struct file *pdfs_alloc_file(struct procdesc *pd,
 			     const struct file_operations *fops,
 			     const struct inode_operations *iops);
-void pdfs_release_file(void);
 
 /*
  * Whether @cmd is @ref with a size of at least @min: structures grow at
