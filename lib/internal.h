@@ -14,9 +14,10 @@
 #define PD_HIDDEN __attribute__((visibility("hidden")))
 
 /*
- * Check pdfork()'s and pdspawn()'s @fdp and @flags and open the control
- * device, before any child exists. Returns the device's fd, or -1 with
- * errno EINVAL, EFAULT, ENODEV, EMFILE...
+ * Check pdfork()'s and pdspawn()'s @fdp and @flags and get the control
+ * device, before any child exists. Returns the device's fd, which the
+ * library keeps open (not the caller's to close), or -1 with errno EINVAL,
+ * EFAULT, ENODEV, EMFILE...
  */
 PD_HIDDEN int pd_fork_begin(int *fdp, int flags);
 

@@ -191,7 +191,6 @@ pid_t pdspawn(int *fdp, const char *path, char *const argv[],
 out_pidfd:
 	close(pidfd);
 out:
-	close(ctl);
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &sp.mask, NULL, PD_KSIGSETSIZE);
 	errno = err;
 	return pid;

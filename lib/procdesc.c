@@ -19,11 +19,14 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,29 +60,77 @@ static int pd_ioctl(int fd, unsigned long cmd, void *arg, int wrong_type)
 	return ret;
 }
 
-static int pd_control_open(void)
-{
-	int ctl = open(PD_DEVICE, O_RDWR | O_CLOEXEC);
+/*
+ * The control device is opened once and kept, close-on-exec: opening it for
+ * every call cost a path walk and, while the caller had no descriptor, a
+ * mount and unmount of the module's filesystem, which an open control
+ * device keeps mounted. The program may close that fd or reuse its number
+ * behind our back (closefrom(), dup2()), so every use first checks with
+ * fstat() that it is still our device, and opens it anew if not; the old
+ * number is no longer ours to close. Threads race only to open: the loser
+ * closes its own fd and takes the winner's.
+ *
+ * pd_ctl packs the fd (low half) and the device number (major << 20 | minor,
+ * the kernel's encoding) so that one atomic load reads both; 0 is empty,
+ * as the device number is never 0.
+ */
+static unsigned long long pd_ctl;
 
-	/* No device: the module is not loaded. */
-	if (ctl < 0 && errno == ENOENT)
-		errno = ENODEV;
-	return ctl;
+static unsigned long long pd_ctl_pack(int fd, dev_t rdev)
+{
+	return (unsigned long long)(major(rdev) << 20 | minor(rdev)) << 32 | (unsigned int)fd;
+}
+
+static int pd_ctl_fd(unsigned long long ctl)
+{
+	return (int)(unsigned int)ctl;
+}
+
+static bool pd_ctl_still_ours(unsigned long long ctl)
+{
+	struct stat st;
+
+	return ctl && fstat(pd_ctl_fd(ctl), &st) == 0 && S_ISCHR(st.st_mode) &&
+	       pd_ctl_pack(pd_ctl_fd(ctl), st.st_rdev) == ctl;
+}
+
+static int pd_control(void)
+{
+	unsigned long long cur = __atomic_load_n(&pd_ctl, __ATOMIC_ACQUIRE), new;
+	struct stat st;
+	int fd, err;
+
+	if (pd_ctl_still_ours(cur))
+		return pd_ctl_fd(cur);
+	fd = open(PD_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		/* No device: the module is not loaded. */
+		if (errno == ENOENT)
+			errno = ENODEV;
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	new = pd_ctl_pack(fd, st.st_rdev);
+	if (__atomic_compare_exchange_n(&pd_ctl, &cur, new, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return fd;
+	close(fd);
+	return pd_ctl_fd(cur);
 }
 
 static int pd_open(int pidfd, unsigned int flags)
 {
 	struct procdesc_open args = { .pidfd = pidfd, .flags = flags };
-	int ctl, fd, err;
+	int ctl = pd_control();
 
-	ctl = pd_control_open();
 	if (ctl < 0)
 		return -1;
-	fd = ioctl(ctl, PROCDESC_IOC_OPEN, &args);
-	err = errno;
-	close(ctl);
-	errno = err;
-	return fd;
+	return ioctl(ctl, PROCDESC_IOC_OPEN, &args);
 }
 
 /*
@@ -139,8 +190,8 @@ int pd_fork_begin(int *fdp, int flags)
 		errno = EFAULT;
 		return -1;
 	}
-	/* Open the device first: without it, or without a free fd, no child. */
-	return pd_control_open();
+	/* The device first: without it, or without a free fd for it, no child. */
+	return pd_control();
 }
 
 int pd_adopt_child(int ctl, int pidfd, int flags)
@@ -180,7 +231,6 @@ pid_t pdfork(int *fdp, int flags)
 
 	pid = pd_clone(&pidfd);
 	if (pid == 0) {
-		close(ctl);
 		/* As glibc's fork: the kernel cleared the robust list. */
 		syscall(SYS_set_robust_list, robust_head, robust_len);
 		pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -196,7 +246,6 @@ pid_t pdfork(int *fdp, int flags)
 			*fdp = fd;
 		close(pidfd);
 	}
-	close(ctl);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	errno = err;
 	return pid;
