@@ -1184,6 +1184,10 @@ int main(int argc, char **argv)
 	fds_after = count_fds();
 	check(G_FDS, fds_after == fds_before, "%d fds open before, %d after", fds_before,
 	      fds_after);
+	/* At most the control device that libprocdesc keeps for pdfork(). */
+	t = count_control_fds();
+	check(G_FDS, t <= 1, "%d fds of /dev/procdesc open, not at most 1", t);
+	close_control_fds();
 	memset(&si, 0, sizeof(si));
 	t = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL);
 	check(G_LEFT, !left && t < 0 && errno == ECHILD, "%d children left, then waitid: %d %s",

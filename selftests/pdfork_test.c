@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 
 #include "procdesc_test.h"
 #include "kselftest_harness.h"
@@ -63,7 +62,8 @@ TEST(parent_gets_pid_and_fd_child_gets_zero)
 
 /*
  * The child starts with the parent's fds and nothing more: neither the
- * descriptor, nor the pidfd, nor the control device the library used.
+ * descriptor nor the pidfd. The control device the library keeps is the
+ * parent's too, so the child has it as it has every other fd.
  */
 TEST(child_inherits_no_extra_fds)
 {
@@ -77,17 +77,125 @@ TEST(child_inherits_no_extra_fds)
 	if (pid == 0) {
 		int n = count_fds();
 
+		if (count_control_fds() != 1)
+			_exit(201);
 		_exit(n < 0 ? 255 : n > 200 ? 200 : n);
 	}
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(before, WEXITSTATUS(status)) {
-		TH_LOG("parent had %d fds before pdfork, child had %d",
+		TH_LOG("parent had %d fds before pdfork, child had %d (201: not one control fd)",
 		       before, WEXITSTATUS(status));
 	}
-	/* And the parent gained exactly the descriptor. */
+	/* And the parent gained exactly the descriptor, and the device. */
 	EXPECT_EQ(before + 1, count_fds());
+	EXPECT_EQ(1, count_control_fds());
 	close(fd);
+}
+
+/* The fd of /dev/procdesc, or -1. */
+static int control_fd(void)
+{
+	char path[64], target[64];
+	ssize_t len;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (!strcmp(target, "/dev/procdesc"))
+			return fd;
+	}
+	return -1;
+}
+
+/* pdfork() a child that exits with @code, and check its status. */
+static int pdfork_and_wait(int code)
+{
+	int fd, status = -1;
+	pid_t pid = pdfork(&fd, 0);
+
+	if (pid == 0)
+		_exit(code);
+	if (pid < 0)
+		return -1;
+	if (pdwait(fd, &status, WEXITED, NULL, NULL) || status != code << 8)
+		status = -1;
+	close(fd);
+	return status < 0 ? -1 : 0;
+}
+
+/*
+ * The library opens /dev/procdesc once, close-on-exec, and keeps it. If the
+ * program closes that fd, or puts another file on its number, the next call
+ * opens the device anew and leaves the other file alone.
+ */
+TEST(control_device_kept_and_reopened)
+{
+	char path[64], target[64];
+	int ctl, null, i;
+	ssize_t len;
+
+	ASSERT_EQ(-1, control_fd());
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, pdfork_and_wait(i));
+		EXPECT_EQ(1, count_control_fds());
+	}
+	ctl = control_fd();
+	ASSERT_GE(ctl, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(ctl, F_GETFD) & FD_CLOEXEC);
+
+	/* Closed behind the library's back. */
+	ASSERT_EQ(0, close(ctl));
+	ASSERT_EQ(0, pdfork_and_wait(4));
+	EXPECT_EQ(1, count_control_fds());
+
+	/* Its number reused: the library must not touch the new file. */
+	ctl = control_fd();
+	ASSERT_GE(ctl, 0);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	ASSERT_EQ(ctl, dup2(null, ctl));
+	close(null);
+	ASSERT_EQ(0, pdfork_and_wait(5));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctl);
+	len = readlink(path, target, sizeof(target) - 1);
+	ASSERT_GT(len, 0);
+	target[len] = '\0';
+	EXPECT_STREQ("/dev/null", target);
+	EXPECT_EQ(1, count_control_fds());
+	EXPECT_NE(ctl, control_fd());
+	close(ctl);
+}
+
+static void *pdfork_once_in_thread(void *arg)
+{
+	return (void *)(intptr_t)pdfork_and_wait((int)(intptr_t)arg);
+}
+
+/* Threads racing to open the device first leave exactly one open. */
+TEST(control_device_opened_once_by_racing_threads)
+{
+	pthread_t t[8];
+	int i;
+
+	ASSERT_EQ(0, count_control_fds());
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, pdfork_once_in_thread,
+					    (void *)(intptr_t)i));
+	for (i = 0; i < 8; i++) {
+		void *ret;
+
+		ASSERT_EQ(0, pthread_join(t[i], &ret));
+		EXPECT_EQ(0, (intptr_t)ret) {
+			TH_LOG("thread %d", i);
+		}
+	}
+	EXPECT_EQ(1, count_control_fds());
+	EXPECT_TRUE(no_children());
 }
 
 TEST(invalid_flags_einval_no_child)
@@ -224,47 +332,39 @@ TEST(no_device_enodev_no_child)
 	}
 }
 
-/*
- * EMFILE at every step: no fd for the control device, none for the pidfd,
- * none for the descriptor. Never a child left behind, no fd leaked.
- */
+static pid_t pdfork_exit0(int *fdp)
+{
+	pid_t pid = pdfork(fdp, 0);
+
+	if (pid == 0)
+		_exit(0);
+	return pid;
+}
+
+/* EMFILE at every step (emfile_steps): never a child left, no fd leaked. */
 TEST(no_free_fd_emfile_no_child)
 {
-	struct rlimit old, rl;
-	int before = count_fds(), spare;
+	int before = count_fds(), i, fd, err;
+	pid_t pid;
 
-	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	ASSERT_EQ(0, count_control_fds());
 	ASSERT_LT(before, 32);
-	for (spare = 0; spare < 3; spare++) {
-		int extra[64], n = 0, e, i, fd = -1, err;
-		pid_t pid;
-
-		rl = old;
-		rl.rlim_cur = 64;
-		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
-		/* Fill every free number, then free exactly @spare. */
-		while (n < 64 && (e = dup(0)) >= 0)
-			extra[n++] = e;
-		ASSERT_EQ(EMFILE, errno);
-		for (i = 0; i < spare; i++)
-			close(extra[--n]);
-		errno = 0;
-		pid = pdfork(&fd, 0);
-		if (pid == 0)
-			_exit(0);
+	for (i = 0; i < (int)ARRAY_SIZE(emfile_steps); i++) {
+		fd = -1;
+		pid = with_spare_fds(emfile_steps[i].spare, pdfork_exit0, &fd);
 		err = errno;
-		for (i = 0; i < n; i++)
-			close(extra[i]);
-		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
 		EXPECT_EQ(-1, pid) {
-			TH_LOG("%d spare fds: pdfork succeeded", spare);
+			TH_LOG("step %d: pdfork returned %d", i, pid);
 		}
 		EXPECT_EQ(EMFILE, err) {
-			TH_LOG("%d spare fds: errno %d", spare, err);
+			TH_LOG("step %d: %s", i, strerror(err));
 		}
 		EXPECT_EQ(-1, fd);
 		EXPECT_TRUE(no_children());
 		EXPECT_EQ(before, count_fds());
+		EXPECT_EQ(emfile_steps[i].control, count_control_fds()) {
+			TH_LOG("step %d", i);
+		}
 	}
 }
 

@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <sys/mount.h>
-#include <sys/resource.h>
 
 #include "procdesc_test.h"
 #include "kselftest_harness.h"
@@ -662,6 +661,8 @@ TEST(inherits_only_inheritable_fds)
 
 	/* A descriptor made without PD_CLOEXEC is inherited like any fd. */
 	ASSERT_GT(spawn_sh(&other, 0, "exit 0"), 0);
+	/* The library's control device is open now, and close-on-exec. */
+	ASSERT_EQ(1, count_control_fds());
 	keep = open("/dev/null", O_RDONLY);
 	drop = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(keep, 0);
@@ -816,45 +817,37 @@ TEST(no_device_enodev_no_child)
 	}
 }
 
-/*
- * EMFILE at every step: no fd for the control device, none for the pidfd,
- * none for the descriptor (the child exists then, and is discarded).
- */
-TEST(no_free_fd_emfile_no_child)
+static pid_t pdspawn_true(int *fdp)
 {
 	char *const argv[] = { "true", NULL };
-	struct rlimit old, rl;
-	int before = count_fds(), spare;
 
-	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	return pdspawn(fdp, "/bin/true", argv, NULL, 0);
+}
+
+/* EMFILE at every step (emfile_steps): never a child left, no fd leaked. */
+TEST(no_free_fd_emfile_no_child)
+{
+	int before = count_fds(), i, fd, err;
+	pid_t pid;
+
+	ASSERT_EQ(0, count_control_fds());
 	ASSERT_LT(before, 32);
-	for (spare = 0; spare < 3; spare++) {
-		int extra[64], n = 0, e, i, fd = -1, err;
-		pid_t pid;
-
-		rl = old;
-		rl.rlim_cur = 64;
-		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
-		while (n < 64 && (e = dup(0)) >= 0)
-			extra[n++] = e;
-		ASSERT_EQ(EMFILE, errno);
-		for (i = 0; i < spare; i++)
-			close(extra[--n]);
-		errno = 0;
-		pid = pdspawn(&fd, "/bin/true", argv, NULL, 0);
+	for (i = 0; i < (int)ARRAY_SIZE(emfile_steps); i++) {
+		fd = -1;
+		pid = with_spare_fds(emfile_steps[i].spare, pdspawn_true, &fd);
 		err = errno;
-		for (i = 0; i < n; i++)
-			close(extra[i]);
-		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
 		EXPECT_EQ(-1, pid) {
-			TH_LOG("%d spare fds: pdspawn succeeded", spare);
+			TH_LOG("step %d: pdspawn returned %d", i, pid);
 		}
 		EXPECT_EQ(EMFILE, err) {
-			TH_LOG("%d spare fds: errno %d", spare, err);
+			TH_LOG("step %d: %s", i, strerror(err));
 		}
 		EXPECT_EQ(-1, fd);
 		EXPECT_TRUE(no_children());
 		EXPECT_EQ(before, count_fds());
+		EXPECT_EQ(emfile_steps[i].control, count_control_fds()) {
+			TH_LOG("step %d", i);
+		}
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -440,20 +442,93 @@ static inline int fdinfo_get(int fd, const char *key, char *val, size_t len)
 	return ret;
 }
 
-/* Number of open fds of the calling process, or -1. */
-static inline int count_fds(void)
+/*
+ * Count the open fds of the calling process that do (@control true) or do
+ * not refer to /dev/procdesc, closing the counted ones if @close_them; -1 if
+ * /proc is missing. libprocdesc keeps one of /dev/procdesc open once it has
+ * used it, so leak checks count the others.
+ */
+static inline int scan_fds(bool control, bool close_them)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
+	char target[64];
+	ssize_t len;
 	int n = 0;
 
 	if (!d)
 		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+			continue;
+		len = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+		target[len < 0 ? 0 : len] = '\0';
+		if (!strcmp(target, "/dev/procdesc") != control)
+			continue;
+		n++;
+		if (close_them)
+			close(atoi(e->d_name));
+	}
 	closedir(d);
-	return n - 1;	/* the directory's own fd */
+	return n;
+}
+
+static inline int count_fds(void)
+{
+	return scan_fds(false, false);
+}
+
+static inline int count_control_fds(void)
+{
+	return scan_fds(true, false);
+}
+
+/* As a program's closefrom() would: the library must open it anew. */
+static inline int close_control_fds(void)
+{
+	return scan_fds(true, true);
+}
+
+/*
+ * The EMFILE steps of pdfork() and pdspawn(), in order from a process that
+ * has not used the library: @spare free fd numbers, and how many fds of
+ * /dev/procdesc are open after the failed call. No fd for the control
+ * device; the device (kept from then on) but no pidfd; the kept device, no
+ * pidfd; the kept device and the pidfd, no descriptor (the child exists
+ * then, and is discarded).
+ */
+static const struct {
+	int spare, control;
+} emfile_steps[] = { { 0, 0 }, { 1, 1 }, { 0, 1 }, { 1, 1 } };
+
+/*
+ * @make(@fdp) with RLIMIT_NOFILE at 64 and exactly @spare numbers free
+ * below it; its result, and its errno.
+ */
+static inline pid_t with_spare_fds(int spare, pid_t (*make)(int *fdp), int *fdp)
+{
+	struct rlimit old, rl;
+	int extra[64], n = 0, e, err;
+	pid_t pid;
+
+	if (getrlimit(RLIMIT_NOFILE, &old))
+		return -2;
+	rl = old;
+	rl.rlim_cur = 64;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -2;
+	while (n < 64 && (e = dup(0)) >= 0)
+		extra[n++] = e;
+	while (spare-- > 0 && n > 0)
+		close(extra[--n]);
+	errno = 0;
+	pid = make(fdp);
+	err = errno;
+	while (n > 0)
+		close(extra[--n]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	errno = err;
+	return pid;
 }
 
 /* Process state letter from /proc/<pid>/stat, or 0. */

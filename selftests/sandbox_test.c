@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -43,8 +44,11 @@ static int deny(const char *name, int ret)
 	return 0;
 }
 
-/* The sandbox: every PID-based call fails with EPERM. */
-static int enter_sandbox(void)
+/*
+ * The sandbox: every PID-based call fails with EPERM; with @no_open, so does
+ * opening any file, as in Capsicum's capability mode.
+ */
+static int enter_sandbox(bool no_open)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int err = 0;
@@ -68,6 +72,11 @@ static int enter_sandbox(void)
 	err |= DENY(ctx, setpriority, 1, SCMP_A1(SCMP_CMP_NE, 0));
 	err |= DENY(ctx, get_robust_list, 1, SCMP_A0(SCMP_CMP_NE, 0));
 	err |= DENY(ctx, prlimit64, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	if (no_open) {
+		err |= DENY(ctx, open, 0);
+		err |= DENY(ctx, openat, 0);
+		err |= DENY(ctx, openat2, 0);
+	}
 	if (!err)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -116,7 +125,7 @@ FIXTURE(sandbox) {
 
 FIXTURE_SETUP(sandbox)
 {
-	ASSERT_EQ(0, enter_sandbox());
+	ASSERT_EQ(0, enter_sandbox(false));
 }
 
 FIXTURE_TEARDOWN(sandbox)
@@ -251,6 +260,65 @@ TEST_F(sandbox, daemon_survives_close)
 	EXPECT_EQ(CLD_EXITED, info.si_code);
 	EXPECT_EQ(5, info.si_status);
 	close(pidfd);
+}
+
+/* pdfork() and pdwait() in the child. */
+static int pdfork_and_wait(int code)
+{
+	int fd, status = -1;
+	pid_t pid = pdfork(&fd, 0);
+
+	if (pid == 0)
+		_exit(code);
+	if (pid < 0)
+		return -1;
+	if (pdwait(fd, &status, WEXITED, NULL, NULL) || status != code << 8)
+		status = -1;
+	close(fd);
+	return status < 0 ? -1 : 0;
+}
+
+/*
+ * Where no file can be opened, pdfork() works once the library has the
+ * control device, which it keeps from its first use; before that it fails
+ * with the open's errno and makes no child.
+ */
+TEST(no_open_after_first_use)
+{
+	int fd = -1, status = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, pdfork_and_wait(3));
+	ASSERT_EQ(0, enter_sandbox(true));
+	EXPECT_EQ(-1, open("/dev/null", O_RDONLY));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, pdfork_and_wait(4));
+	EXPECT_EQ(0, pdfork_and_wait(5));
+
+	/* A fork of the sandboxed process has the device too. */
+	pid = pdfork(&fd, 0);
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(pdfork_and_wait(6) ? 1 : 0);
+	EXPECT_EQ(0, pdfork_and_wait(7));
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(0, status);
+	close(fd);
+}
+
+TEST(no_open_before_first_use_eperm)
+{
+	int fd = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, enter_sandbox(true));
+	errno = 0;
+	pid = pdfork(&fd, 0);
+	if (pid == 0)
+		_exit(0);
+	EXPECT_EQ(-1, pid);
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, fd);
 }
 
 TEST_HARNESS_MAIN
