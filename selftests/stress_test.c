@@ -1809,6 +1809,9 @@ int main(int argc, char **argv)
 		check(G_LEFT, errno == ECHILD, "waitid(P_ALL): %s", strerror(errno));
 	i = children_left();
 	check(G_LEFT, !i, "%d children left", i);
+	/* At most the control device libprocdesc keeps; closed, as closefrom() would. */
+	i = close_control_fds();
+	check(G_LEFT, i <= 1, "%d fds of /dev/procdesc open, not at most 1", i);
 
 	/* 6: the last fput may be deferred a little; give it time. */
 	refcnt = read_refcnt();
