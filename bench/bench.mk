@@ -4,7 +4,7 @@
 # on every target kernel (tools/bench; the README's Performance section).
 # Included by the top-level Makefile, whose variables it uses.
 #
-#   make bench                    the full run: 12 minutes quiet, 18 on a busy host
+#   make bench                    the full run: 10 minutes quiet, 18 on a busy host
 #   make bench BENCH_ARGS=--quick a short run, to try changes
 #   make bench-build              only build what it runs
 
