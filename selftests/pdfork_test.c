@@ -112,22 +112,6 @@ static int control_fd(void)
 	return -1;
 }
 
-/* pdfork() a child that exits with @code, and check its status. */
-static int pdfork_and_wait(int code)
-{
-	int fd, status = -1;
-	pid_t pid = pdfork(&fd, 0);
-
-	if (pid == 0)
-		_exit(code);
-	if (pid < 0)
-		return -1;
-	if (pdwait(fd, &status, WEXITED, NULL, NULL) || status != code << 8)
-		status = -1;
-	close(fd);
-	return status < 0 ? -1 : 0;
-}
-
 /*
  * The library opens /dev/procdesc once, close-on-exec, and keeps it. If the
  * program closes that fd, or puts another file on its number, the next call

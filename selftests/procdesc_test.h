@@ -489,6 +489,22 @@ static inline int close_control_fds(void)
 	return scan_fds(true, true);
 }
 
+/* pdfork() a child that exits with @code; 0 if pdwait() reports just that. */
+static inline int pdfork_and_wait(int code)
+{
+	int fd, status = -1;
+	pid_t pid = pdfork(&fd, 0);
+
+	if (pid == 0)
+		_exit(code);
+	if (pid < 0)
+		return -1;
+	if (pdwait(fd, &status, WEXITED, NULL, NULL) || status != code << 8)
+		status = -1;
+	close(fd);
+	return status < 0 ? -1 : 0;
+}
+
 /*
  * The EMFILE steps of pdfork() and pdspawn(), in order from a process that
  * has not used the library: @spare free fd numbers, and how many fds of

@@ -5,28 +5,11 @@
  * everything libprocdesc does must go through descriptors.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <seccomp.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <sys/procdesc.h>
-
+#include "procdesc_test.h"
 #include "kselftest_harness.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 /* Deny @name with EPERM when the rule's arguments match; skip calls this
  * architecture does not have (waitpid exists on i386 only).
@@ -105,7 +88,7 @@ static pid_t child_waiting(int *fd, int flags, int *wfd, int code)
 }
 
 /* Wait for the exit through the descriptor, as a sandboxed process must. */
-static int wait_hup(int fd, int timeout_ms)
+static int wait_pollhup(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLHUP };
 
@@ -164,7 +147,7 @@ TEST_F(sandbox, pdfork_pdgetpid_pdwait_reaps)
 	EXPECT_EQ(EWOULDBLOCK, errno);
 
 	close(wfd);
-	ASSERT_EQ(POLLHUP, wait_hup(fd, 10000));
+	ASSERT_EQ(POLLHUP, wait_pollhup(fd, 10000));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, &wru, &info));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(7, WEXITSTATUS(status));
@@ -188,7 +171,7 @@ TEST_F(sandbox, pdkill)
 	ASSERT_GT(pid, 0);
 	ASSERT_EQ(0, pdkill(fd, 0));
 	ASSERT_EQ(0, pdkill(fd, SIGTERM));
-	ASSERT_EQ(POLLHUP, wait_hup(fd, 10000));
+	ASSERT_EQ(POLLHUP, wait_pollhup(fd, 10000));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGTERM, WTERMSIG(status));
@@ -260,22 +243,6 @@ TEST_F(sandbox, daemon_survives_close)
 	EXPECT_EQ(CLD_EXITED, info.si_code);
 	EXPECT_EQ(5, info.si_status);
 	close(pidfd);
-}
-
-/* pdfork() and pdwait() in the child. */
-static int pdfork_and_wait(int code)
-{
-	int fd, status = -1;
-	pid_t pid = pdfork(&fd, 0);
-
-	if (pid == 0)
-		_exit(code);
-	if (pid < 0)
-		return -1;
-	if (pdwait(fd, &status, WEXITED, NULL, NULL) || status != code << 8)
-		status = -1;
-	close(fd);
-	return status < 0 ? -1 : 0;
 }
 
 /*
