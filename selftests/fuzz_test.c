@@ -1039,19 +1039,6 @@ static int setup(void)
 	return start_helper();
 }
 
-static int read_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/procdesc/refcnt", "re");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 /* Children left: reaped here, so nothing outlives the test. */
 static int children_left(void)
 {
@@ -1192,11 +1179,7 @@ int main(int argc, char **argv)
 	t = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL);
 	check(G_LEFT, !left && t < 0 && errno == ECHILD, "%d children left, then waitid: %d %s",
 	      left, t, t ? strerror(errno) : "a child");
-	refcnt = read_refcnt();
-	for (t = 0; refcnt > 0 && t < 500; t++) {
-		usleep(10000);
-		refcnt = read_refcnt();
-	}
+	refcnt = module_refcnt_settled();
 	for (t = 0; t < NGROUPS; t++) {
 		if (t == G_REFCNT) {
 			if (refcnt < 0)

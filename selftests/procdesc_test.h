@@ -489,6 +489,36 @@ static inline int close_control_fds(void)
 	return scan_fds(true, true);
 }
 
+/*
+ * The procdesc module's reference count (open descriptors and control
+ * device files hold one each); -1 if there is no
+ * /sys/module/procdesc/refcnt.
+ */
+static inline int module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/procdesc/refcnt", "re");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* The reference count once it is 0, or after 5 s: the last fput may be deferred. */
+static inline int module_refcnt_settled(void)
+{
+	int n = module_refcnt(), t;
+
+	for (t = 0; n > 0 && t < 500; t++) {
+		usleep(10000);
+		n = module_refcnt();
+	}
+	return n;
+}
+
 /* pdfork() a child that exits with @code; 0 if pdwait() reports just that. */
 static inline int pdfork_and_wait(int code)
 {

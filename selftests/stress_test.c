@@ -1597,19 +1597,6 @@ static int run_process(int seconds)
 
 /* ---- the final checks ---- */
 
-static int read_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/procdesc/refcnt", "re");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 /* Our children, found by their PPid in /proc; killed and reaped. */
 static int children_left(void)
 {
@@ -1739,7 +1726,7 @@ int main(int argc, char **argv)
 			ksft_test_result_skip("%s: no /dev/procdesc\n", desc[i]);
 		ksft_finished();
 	}
-	refcnt_before = read_refcnt();
+	refcnt_before = module_refcnt();
 
 	shm_fd = memfd_create("procdesc-stress", 0);
 	if (shm_fd < 0 || ftruncate(shm_fd, sizeof(*sh)))
@@ -1813,12 +1800,8 @@ int main(int argc, char **argv)
 	i = close_control_fds();
 	check(G_LEFT, i <= 1, "%d fds of /dev/procdesc open, not at most 1", i);
 
-	/* 6: the last fput may be deferred a little; give it time. */
-	refcnt = read_refcnt();
-	for (t = 0; refcnt > 0 && t < 500; t++) {
-		usleep(10000);
-		refcnt = read_refcnt();
-	}
+	/* 6: the module reference count back to 0. */
+	refcnt = module_refcnt_settled();
 	if (refcnt > 0)
 		ksft_print_msg("refcnt %d; procdesc descriptors open here: %d\n", refcnt,
 			       procdesc_fds_open());
