@@ -1113,8 +1113,14 @@ static void op_send(struct worker *w)
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &held[i].fd, sizeof(int));
 	count(OP_SEND);
+	/*
+	 * Once the run is stopping, the receiver may have closed its end in
+	 * cleanup(): the first send to it is refused, later ones find the
+	 * shared sending socket disconnected.
+	 */
 	if (sendmsg(tx_fd[to], &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		check(G_CALLS, errno == EAGAIN || errno == ENOBUFS || errno == ETOOMANYREFS,
+		check(G_CALLS, errno == EAGAIN || errno == ENOBUFS || errno == ETOOMANYREFS ||
+		      ((errno == ECONNREFUSED || errno == ENOTCONN) && ld(&sh->stop)),
 		      "sendmsg(SCM_RIGHTS): %s", strerror(errno));
 	checkin(i);
 }
