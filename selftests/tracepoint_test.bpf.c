@@ -8,45 +8,12 @@
  * The raw layouts are written by hand from the tracefs formats of
  * src/pd_events.h: the 8-byte common header, then the fields in their
  * order. The kernel is 64-bit, so addr is 8 bytes in procdesc32 too.
- *
- * struct pd_rec and the PD_EV_* numbers are repeated in tracepoint_test.c,
- * which checks the size of every record it reads.
  */
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
 
-enum {
-	PD_EV_OPEN_ENTER = 1,
-	PD_EV_OPEN_RETURN,
-	PD_EV_GETPID_ENTER,
-	PD_EV_GETPID_RETURN,
-	PD_EV_KILL_ENTER,
-	PD_EV_KILL_RETURN,
-	PD_EV_WAIT_ENTER,
-	PD_EV_WAIT_RETURN,
-	PD_EV_PIDFD_ENTER,
-	PD_EV_PIDFD_RETURN,
-	PD_EV_ERROR,
-	PD_EV_CREATE,
-	PD_EV_EXIT,
-	PD_EV_RELEASE,
-	PD_EV_LOCK_ACQUIRED,
-	PD_EV_LOCK_RELEASE,
-};
-
-/* Or'ed into the id of an event of procdesc32. */
-#define PD_EV_COMPAT	0x100
-
-/* One event, as userspace reads it from the ring buffer. */
-struct pd_rec {
-	__u32 id;	/* PD_EV_*, with PD_EV_COMPAT for procdesc32 */
-	__u32 tgid;	/* the process that fired it */
-	__s32 f[3];	/* its integer fields, in their order; 0 past the last */
-	char str[8];	/* op (error) or name (lock_*) */
-	__u32 pad;
-	__u64 addr;	/* addr (lock_*) */
-};
+#include "tracepoint_test.h"
 
 /* Records the ring buffer had no room for: the test expects none. */
 __u64 pd_dropped;

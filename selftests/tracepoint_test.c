@@ -23,6 +23,7 @@
 
 #ifdef __LP64__
 #include <bpf/libbpf.h>
+#include "tracepoint_test.h"
 #include "tracepoint_test.skel.h"
 #endif
 
@@ -38,38 +39,6 @@ TEST(native_only)
 TEST_HARNESS_MAIN
 
 #else /* __LP64__ */
-
-/* As in tracepoint_test.bpf.c. */
-enum {
-	PD_EV_OPEN_ENTER = 1,
-	PD_EV_OPEN_RETURN,
-	PD_EV_GETPID_ENTER,
-	PD_EV_GETPID_RETURN,
-	PD_EV_KILL_ENTER,
-	PD_EV_KILL_RETURN,
-	PD_EV_WAIT_ENTER,
-	PD_EV_WAIT_RETURN,
-	PD_EV_PIDFD_ENTER,
-	PD_EV_PIDFD_RETURN,
-	PD_EV_ERROR,
-	PD_EV_CREATE,
-	PD_EV_EXIT,
-	PD_EV_RELEASE,
-	PD_EV_LOCK_ACQUIRED,
-	PD_EV_LOCK_RELEASE,
-	PD_EV_COUNT
-};
-
-#define PD_EV_COMPAT	0x100
-
-struct pd_rec {
-	__u32 id;
-	__u32 tgid;
-	__s32 f[3];
-	char str[8];
-	__u32 pad;
-	__u64 addr;
-};
 
 static const char *const pd_ev_names[PD_EV_COUNT] = {
 	[PD_EV_OPEN_ENTER]	= "open_enter",
