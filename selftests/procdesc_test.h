@@ -41,6 +41,9 @@
 #include <linux/sched.h>
 #include <sys/procdesc.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+#endif
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -575,6 +578,47 @@ static inline pid_t with_spare_fds(int spare, pid_t (*make)(int *fdp), int *fdp)
 	setrlimit(RLIMIT_NOFILE, &old);
 	errno = err;
 	return pid;
+}
+
+/* No child of ours exists at all, exited or not. */
+static inline int no_children(void)
+{
+	return waitpid(-1, NULL, __WALL | WNOHANG) == -1 && errno == ECHILD;
+}
+
+/*
+ * @make (pdfork() or pdspawn() of a child that ends at once) at every
+ * emfile_steps step, from a process that has not used the library: each
+ * call must fail with EMFILE and leave no child and no fd but the kept
+ * control device. The number of steps that did not; each is printed.
+ */
+static inline int emfile_step_failures(const char *name, pid_t (*make)(int *fdp))
+{
+	int before = count_fds(), fails = 0, i, fd, err, fds, control;
+	bool childless;
+	pid_t pid;
+
+	for (i = 0; i < (int)ARRAY_SIZE(emfile_steps); i++) {
+		fd = -1;
+		pid = with_spare_fds(emfile_steps[i].spare, make, &fd);
+		err = errno;
+		childless = no_children();
+		fds = count_fds();
+		control = count_control_fds();
+		if (pid == -1 && err == EMFILE && fd == -1 && childless && fds == before &&
+		    control == emfile_steps[i].control)
+			continue;
+		fails++;
+		fprintf(stderr,
+			"# step %d: %s returned %d (%s), fd %d, %s, %d fds (%d before), %d of /dev/procdesc (not %d)\n",
+			i, name, pid, strerror(err), fd, childless ? "no child" : "a child",
+			fds, before, control, emfile_steps[i].control);
+		if (fd >= 0)
+			close(fd);
+		while (waitpid(-1, NULL, __WALL) > 0)
+			;
+	}
+	return fails;
 }
 
 /* Process state letter from /proc/<pid>/stat, or 0. */
