@@ -90,19 +90,12 @@ TEST(child_inherits_no_extra_fds)
 /* The fd of /dev/procdesc, or -1. */
 static int control_fd(void)
 {
-	char path[64], target[64];
-	ssize_t len;
+	char target[64];
 	int fd;
 
-	for (fd = 0; fd < 1024; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len < 0)
-			continue;
-		target[len] = '\0';
-		if (!strcmp(target, "/dev/procdesc"))
+	for (fd = 0; fd < 1024; fd++)
+		if (!strcmp(fd_path(fd, target, sizeof(target)), "/dev/procdesc"))
 			return fd;
-	}
 	return -1;
 }
 
@@ -113,9 +106,8 @@ static int control_fd(void)
  */
 TEST(control_device_kept_and_reopened)
 {
-	char path[64], target[64];
+	char target[64];
 	int ctl, null, i;
-	ssize_t len;
 
 	ASSERT_EQ(-1, control_fd());
 	for (i = 0; i < 3; i++) {
@@ -139,11 +131,7 @@ TEST(control_device_kept_and_reopened)
 	ASSERT_EQ(ctl, dup2(null, ctl));
 	close(null);
 	ASSERT_EQ(0, pdfork_and_wait(5));
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctl);
-	len = readlink(path, target, sizeof(target) - 1);
-	ASSERT_GT(len, 0);
-	target[len] = '\0';
-	EXPECT_STREQ("/dev/null", target);
+	EXPECT_STREQ("/dev/null", fd_path(ctl, target, sizeof(target)));
 	EXPECT_EQ(1, count_control_fds());
 	EXPECT_NE(ctl, control_fd());
 	close(ctl);

@@ -445,6 +445,18 @@ static inline int fdinfo_get(int fd, const char *key, char *val, size_t len)
 	return ret;
 }
 
+/* What /proc/self/fd shows for @fd, in @buf of @len bytes; "" if nothing. */
+static inline char *fd_path(int fd, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len - 1);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
 /*
  * Count the open fds of the calling process that do (@control true) or do
  * not refer to /dev/procdesc, closing the counted ones if @close_them; -1 if
@@ -456,21 +468,19 @@ static inline int scan_fds(bool control, bool close_them)
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	char target[64];
-	ssize_t len;
-	int n = 0;
+	int n = 0, fd;
 
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+		fd = atoi(e->d_name);
+		if (e->d_name[0] == '.' || fd == dirfd(d))
 			continue;
-		len = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
-		target[len < 0 ? 0 : len] = '\0';
-		if (!strcmp(target, "/dev/procdesc") != control)
+		if (!strcmp(fd_path(fd, target, sizeof(target)), "/dev/procdesc") != control)
 			continue;
 		n++;
 		if (close_them)
-			close(atoi(e->d_name));
+			close(fd);
 	}
 	closedir(d);
 	return n;

@@ -87,14 +87,6 @@ static pid_t child_waiting(int *fd, int flags, int *wfd, int code)
 	return pid;
 }
 
-/* Wait for the exit through the descriptor, as a sandboxed process must. */
-static int wait_pollhup(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLHUP };
-
-	return poll(&p, 1, timeout_ms) == 1 ? p.revents : -1;
-}
-
 static int proc_exists(pid_t pid)
 {
 	char path[64];
@@ -147,7 +139,7 @@ TEST_F(sandbox, pdfork_pdgetpid_pdwait_reaps)
 	EXPECT_EQ(EWOULDBLOCK, errno);
 
 	close(wfd);
-	ASSERT_EQ(POLLHUP, wait_pollhup(fd, 10000));
+	ASSERT_EQ(POLLHUP, wait_revents(fd, POLLHUP, 10000));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, &wru, &info));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(7, WEXITSTATUS(status));
@@ -171,7 +163,7 @@ TEST_F(sandbox, pdkill)
 	ASSERT_GT(pid, 0);
 	ASSERT_EQ(0, pdkill(fd, 0));
 	ASSERT_EQ(0, pdkill(fd, SIGTERM));
-	ASSERT_EQ(POLLHUP, wait_pollhup(fd, 10000));
+	ASSERT_EQ(POLLHUP, wait_revents(fd, POLLHUP, 10000));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGTERM, WTERMSIG(status));
