@@ -384,53 +384,6 @@ TEST(chain_daemon_grandchild_survives)
 }
 
 /*
- * The kill on the last close of a pdfork descriptor needs no rights: an
- * unprivileged receiver holding the last reference kills a root child.
- */
-TEST(unprivileged_last_close_kills_child)
-{
-	int sv[2], fd = -1, sk = -1, status = -1;
-	pid_t pid, rcv;
-
-	if (!is_root())
-		SKIP(return, "needs root to change uid");
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	rcv = fork();
-	ASSERT_GE(rcv, 0);
-	if (rcv == 0) {
-		int rfd;
-
-		close_all_but(sv[1]);
-		if (drop_to(65533, 65533))
-			_exit(1);
-		rfd = recv_fd(sv[1]);
-		if (rfd < 0)
-			_exit(2);
-		if (recv_byte(sv[1]) != 'c')
-			_exit(3);
-		if (pdkill(rfd, SIGKILL) != -1 || errno != EPERM)
-			_exit(4);
-		close(rfd);
-		if (!send_byte(sv[1], 'd'))
-			_exit(5);
-		_exit(0);
-	}
-	close(sv[1]);
-	pid = pdfork_pinger(&fd, 0, &sk, 0);
-	ASSERT_GT(pid, 0);
-	ASSERT_EQ(0, send_fd(sv[0], fd));
-	ASSERT_EQ(0, close(fd));
-	EXPECT_TRUE(ping(sk));
-	ASSERT_TRUE(send_byte(sv[0], 'c'));
-	ASSERT_EQ('d', recv_byte(sv[0]));
-	EXPECT_EQ(SIGKILL, reap(pid));
-	ASSERT_EQ(rcv, waitpid_nointr(rcv, &status, 0));
-	EXPECT_EQ(0, status);
-	close(sk);
-	close(sv[0]);
-}
-
-/*
  * The descriptor survives exec() unless PD_CLOEXEC: readlink(1) exec'd
  * with it open resolves /proc/self/fd/N.
  */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pdkill(): signals with kill(2)'s permission rules, signal 0, zombies,
- * and ESRCH once the exit was consumed or the process reaped.
+ * pdkill(): signals, signal 0, zombies, and ESRCH once the exit was
+ * consumed or the process reaped. Its kill(2) permission rules are in
+ * permission_test.c.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -264,114 +265,6 @@ TEST(stop_and_continue)
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(5 << 8, status);
 	close(fd);
-}
-
-/*
- * kill(2) rules: a receiver running as another uid may not signal a root
- * child through the descriptor (EPERM, also for signal 0), and the child is
- * untouched.
- */
-TEST(other_uid_eperm)
-{
-	int sv[2], fd = -1, sk = -1, status = -1, hstatus = -1;
-	pid_t pid, helper;
-
-	if (!is_root())
-		SKIP(return, "needs root to change uid");
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	helper = fork();
-	ASSERT_GE(helper, 0);
-	if (helper == 0) {
-		int rfd;
-
-		close_all_but(sv[1]);
-		if (drop_to(65533, 65533))
-			_exit(10);
-		rfd = recv_fd(sv[1]);
-		if (rfd < 0)
-			_exit(11);
-		errno = 0;
-		if (pdkill(rfd, SIGTERM) != -1 || errno != EPERM)
-			_exit(12);
-		errno = 0;
-		if (pdkill(rfd, 0) != -1 || errno != EPERM)
-			_exit(13);
-		errno = 0;
-		if (pdkill(rfd, SIGKILL) != -1 || errno != EPERM)
-			_exit(14);
-		/* Argument errors come first. */
-		errno = 0;
-		if (pdkill(rfd, -1) != -1 || errno != EINVAL)
-			_exit(15);
-		_exit(0);
-	}
-	close(sv[1]);
-	pid = pdfork_pinger(&fd, 0, &sk, 3);
-	ASSERT_GT(pid, 0);
-	ASSERT_EQ(0, send_fd(sv[0], fd));
-	ASSERT_EQ(helper, waitpid_nointr(helper, &hstatus, 0));
-	EXPECT_EQ(0, hstatus) {
-		TH_LOG("helper exit status %d", WEXITSTATUS(hstatus));
-	}
-	EXPECT_TRUE(ping(sk));
-	close(sk);
-	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(3 << 8, status);
-	close(fd);
-	close(sv[0]);
-}
-
-/* The same uid may signal: a child that dropped to 65534, a helper too. */
-TEST(same_uid_allowed)
-{
-	int sv[2], fd = -1, p[2], status = -1, hstatus = -1;
-	pid_t pid, helper;
-
-	if (!is_root())
-		SKIP(return, "needs root to change uid");
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	helper = fork();
-	ASSERT_GE(helper, 0);
-	if (helper == 0) {
-		int rfd;
-
-		close_all_but(sv[1]);
-		if (drop_to(65534, 65534))
-			_exit(10);
-		rfd = recv_fd(sv[1]);
-		if (rfd < 0)
-			_exit(11);
-		if (pdkill(rfd, 0))
-			_exit(12);
-		if (pdkill(rfd, SIGTERM))
-			_exit(13);
-		_exit(0);
-	}
-	close(sv[1]);
-	pid = pdfork(&fd, 0);
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		close(p[0]);
-		if (drop_to(65534, 65534))
-			_exit(20);
-		if (write(p[1], "r", 1) != 1)
-			_exit(21);
-		pause();
-		_exit(22);
-	}
-	close(p[1]);
-	ASSERT_EQ('r', recv_byte(p[0]));
-	ASSERT_EQ(0, send_fd(sv[0], fd));
-	ASSERT_EQ(helper, waitpid_nointr(helper, &hstatus, 0));
-	EXPECT_EQ(0, hstatus) {
-		TH_LOG("helper exit status %d", WEXITSTATUS(hstatus));
-	}
-	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(SIGTERM, status);
-	close(fd);
-	close(sv[0]);
-	close(p[0]);
 }
 
 TEST_HARNESS_MAIN

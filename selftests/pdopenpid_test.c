@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pdopenpid(): a descriptor for an existing process that need not be a
- * child, with kill(2)'s permission rules; the caller may pdwait but only the
- * parent reaps; the last close kills only with the closer's rights.
+ * child; the caller may pdwait but only the parent reaps. Its permission
+ * rules are in permission_test.c.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -269,92 +269,6 @@ TEST(second_daemon_descriptor_close_spares)
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(2 << 8, status);
 	close(fd);
-}
-
-TEST(other_uid_eperm)
-{
-	int status = -1;
-	pid_t helper;
-
-	if (!is_root())
-		SKIP(return, "needs root to change uid");
-	helper = fork();
-	ASSERT_GE(helper, 0);
-	if (helper == 0) {
-		pid_t root_pid = getppid();
-
-		if (drop_to(65533, 65533))
-			_exit(10);
-		errno = 0;
-		if (pdopenpid(1, 0) != -1 || errno != EPERM)
-			_exit(11);
-		errno = 0;
-		if (pdopenpid(1, PD_DAEMON) != -1 || errno != EPERM)
-			_exit(12);
-		/* Our parent, the test, runs as root. */
-		errno = 0;
-		if (pdopenpid(root_pid, PD_DAEMON) != -1 || errno != EPERM)
-			_exit(13);
-		/* Ourselves is fine. */
-		if (pdopenpid(getpid(), PD_DAEMON) < 0)
-			_exit(14);
-		_exit(0);
-	}
-	ASSERT_EQ(helper, waitpid_nointr(helper, &status, 0));
-	EXPECT_EQ(0, status) {
-		TH_LOG("helper exit status %d", WEXITSTATUS(status));
-	}
-}
-
-/*
- * The last close of a pdopenpid descriptor kills with the closer's rights
- * only: opened by root, closed last by an unprivileged receiver, the root
- * target lives.
- */
-TEST(unprivileged_last_close_does_not_kill_non_child)
-{
-	struct keeper k;
-	int sv[2], fd, status = -1;
-	pid_t rcv;
-
-	if (!is_root())
-		SKIP(return, "needs root to change uid");
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	rcv = fork();
-	ASSERT_GE(rcv, 0);
-	if (rcv == 0) {
-		int rfd;
-
-		close_all_but(sv[1]);
-		if (drop_to(65533, 65533))
-			_exit(1);
-		rfd = recv_fd(sv[1]);
-		if (rfd < 0)
-			_exit(2);
-		if (recv_byte(sv[1]) != 'c')
-			_exit(3);
-		close(rfd);
-		if (!send_byte(sv[1], 'd'))
-			_exit(4);
-		_exit(0);
-	}
-	close(sv[1]);
-	ASSERT_EQ(0, keeper_start(&k, 5, 0));
-	fd = pdopenpid(k.target, 0);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, send_fd(sv[0], fd));
-	ASSERT_EQ(0, close(fd));
-	ASSERT_TRUE(send_byte(sv[0], 'c'));
-	ASSERT_EQ('d', recv_byte(sv[0]));
-	ASSERT_EQ(rcv, waitpid_nointr(rcv, &status, 0));
-	EXPECT_EQ(0, status);
-	EXPECT_TRUE(ping(k.tsk)) {
-		TH_LOG("an unprivileged last close killed a root process");
-	}
-	close(k.tsk);
-	k.tsk = -1;
-	EXPECT_EQ(5 << 8, keeper_reap(&k));
-	close(sv[0]);
 }
 
 TEST(no_such_process_esrch)

@@ -355,30 +355,38 @@ static inline int ping(int sk)
 	return recv_byte(sk) == 'p';
 }
 
-/* Send @fd with SCM_RIGHTS (one data byte 'F'). */
-static inline int send_fd(int sk, int fd)
+/* Send the @n fds of @fds (at most 4) with SCM_RIGHTS, one data byte 'F'. */
+static inline int send_fds(int sk, const int *fds, int n)
 {
 	char data = 'F';
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
+		.msg_controllen = CMSG_SPACE(n * sizeof(int)),
 	};
 	struct cmsghdr *cmsg;
 
+	if (n < 1 || n > 4)
+		return -1;
 	memset(&u, 0, sizeof(u));
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	cmsg->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, n * sizeof(int));
 	return sendmsg(sk, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* Send @fd with SCM_RIGHTS. */
+static inline int send_fd(int sk, int fd)
+{
+	return send_fds(sk, &fd, 1);
 }
 
 /* Receive one fd sent by send_fd(); -1 on error. */
