@@ -37,7 +37,7 @@
 /* procdesc.flags bits */
 enum {
 	PD_DAEMON,	/* last close leaves the process running */
-	PD_CHILD,	/* made by the parent: the kill on last close is privileged */
+	PD_CHILD,	/* made by the parent: see pd_kill_on_close() */
 	PD_COLLECTED,	/* a PROCDESC_IOC_WAIT consumed the exit */
 	PD_EXIT_SEEN,	/* the exit event has fired */
 	PD_COMPAT,	/* made by a 32-bit caller: life events go to procdesc32 */
@@ -52,6 +52,7 @@ struct procdesc {
 	struct mutex collect_lock;	/* from reading an exit to consuming it */
 	struct timespec64 start;	/* the process's start, wall clock */
 	unsigned long flags;
+	const struct cred *cred;	/* PD_CHILD: the child's credentials then */
 	struct pid *parent;		/* PD_QUIET: the parent that made it */
 	struct procdesc_quiet quiet;	/* PD_QUIET: read under RCU, hence... */
 	struct rcu_head rcu;		/* ...an RCU-delayed free */
@@ -356,19 +357,54 @@ static void pd_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "State:\t%s\n", pd_state(pd));
 }
 
+/*
+ * FreeBSD kills a live process on the last close of its descriptor. Here
+ * that kill grants nothing kill(2) would not: it is checked against the
+ * credentials of the descriptor's opener (@file's), never of whoever drops
+ * the last reference, which may be a daemon the descriptor was sent to or
+ * a kernel worker (unix-socket garbage collection, delayed fput) with full
+ * credentials. A parent kills its child with privilege, as FreeBSD does,
+ * but only while the child keeps the credentials it had when the
+ * descriptor was made: once it has taken others (a setuid exec, setuid()),
+ * the kill is checked too, as Linux withdraws a parent's pdeath_signal
+ * when the child's credentials change.
+ */
+static void pd_kill_on_close(struct procdesc *pd, struct file *file)
+{
+	const struct cred *tcred;
+	struct task_struct *task;
+	bool priv;
+
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	if (!task) {
+		rcu_read_unlock();
+		return;
+	}
+	tcred = __task_cred(task);
+	priv = (test_bit(PD_CHILD, &pd->flags) && tcred == pd->cred) ||
+	       file_ns_capable(file, tcred->user_ns, CAP_KILL);
+	rcu_read_unlock();
+	/*
+	 * kill_pid_usb_asyncio() is the exported send with explicit
+	 * credentials; it checks the uids as kill(2) does, and the LSM, but
+	 * not CAP_KILL, which the opener's credentials were tested for here.
+	 */
+	if (priv)
+		kill_pid(pd->pid, SIGKILL, 1);
+	else
+		kill_pid_usb_asyncio(SIGKILL, 0, (sigval_t){ .sival_ptr = NULL },
+				     pd->pid, file->f_cred);
+}
+
 static int pd_release(struct inode *inode, struct file *file)
 {
 	struct procdesc *pd = file->private_data;
 	bool kill = !test_bit(PD_DAEMON, &pd->flags) && !pd_exited(pd);
 
 	remove_wait_queue(&pd->pid->wait_pidfd, &pd->exit_wait);
-	/*
-	 * FreeBSD kills on the last close. The parent may kill its child with
-	 * privilege; a descriptor opened on another process kills only with
-	 * the rights of whoever closes it, so it grants no new power.
-	 */
 	if (kill)
-		kill_pid(pd->pid, SIGKILL, test_bit(PD_CHILD, &pd->flags));
+		pd_kill_on_close(pd, file);
 	if (test_bit(PD_QUIET, &pd->flags))
 		procdesc_quiet_unwatch(&pd->quiet);
 	pd_trace_life(pd, release, pid_nr(pd->pid), kill);
@@ -427,6 +463,8 @@ static const struct inode_operations pd_iops = {
 
 void procdesc_free(struct procdesc *pd)
 {
+	if (pd->cred)
+		put_cred(pd->cred);
 	fput(pd->pidfd);
 	put_pid(pd->parent);
 	put_pid(pd->pid);
@@ -436,7 +474,8 @@ void procdesc_free(struct procdesc *pd)
 /*
  * Check that @pid may get a descriptor: the caller's unreaped child, or
  * with PROCDESC_F_NONCHILD any live process the caller may send SIGKILL.
- * Sets PD_CHILD and PD_QUIET in pd->flags, and pd->start.
+ * Sets PD_CHILD and PD_QUIET in pd->flags, pd->start, and for a child
+ * pd->cred.
  */
 static int pd_check_target(struct procdesc *pd, struct pid *pid, u32 open_flags)
 {
@@ -454,6 +493,8 @@ static int pd_check_target(struct procdesc *pd, struct pid *pid, u32 open_flags)
 	child = same_thread_group(rcu_dereference(task->real_parent), current);
 	busy = (task->flags & (PF_KTHREAD | PF_EXITING)) || task->exit_state;
 	start = task->start_boottime;
+	if (child)
+		pd->cred = get_cred_rcu(__task_cred(task));
 	rcu_read_unlock();
 
 	/* Boot time to wall clock, once: fstat() must not jitter. */
@@ -537,6 +578,8 @@ put:
 	fput(pd->pidfd);
 	put_pid(pd->pid);
 free:
+	if (pd->cred)
+		put_cred(pd->cred);
 	kfree(pd);
 	return ret;
 }
