@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 
@@ -285,7 +286,8 @@ TEST(parent_pdwait_reaps)
 /*
  * A holder that is not the parent (a forked copy of the parent) gets the
  * status and consumes the exit on the shared file, but cannot reap: the
- * parent's pdwait then fails ESRCH and the zombie stays for waitpid().
+ * parent's pdwait still finds the zombie, reports it and reaps it, and
+ * only then fails ESRCH.
  */
 TEST(non_parent_holder_reports_parent_reaps)
 {
@@ -330,14 +332,17 @@ TEST(non_parent_holder_reports_parent_reaps)
 	ASSERT_EQ(0, fdinfo_get(fd, "State", val, sizeof(val)));
 	EXPECT_STREQ("\tcollected", val);
 	errno = 0;
-	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(ESRCH, errno);
-	errno = 0;
 	EXPECT_EQ(-1, pdkill(fd, 0));
 	EXPECT_EQ(ESRCH, errno);
-	/* The zombie is still there for the parent. */
-	ASSERT_EQ(pid, waitpid_nointr(pid, &status, __WALL | WNOHANG));
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(42 << 8, status);
+	/* Reaped by that pdwait: nothing is left for waitpid() or pdwait(). */
+	errno = 0;
+	EXPECT_EQ(-1, waitpid(pid, &status, __WALL | WNOHANG));
+	EXPECT_EQ(ECHILD, errno);
+	errno = 0;
+	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(ESRCH, errno);
 	close(fd);
 	close(p[0]);
 }
@@ -375,14 +380,104 @@ TEST(scm_rights_receiver_can_pdwait)
 	EXPECT_EQ(0, hstatus) {
 		TH_LOG("helper exit status %d", WEXITSTATUS(hstatus));
 	}
-	errno = 0;
-	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(ESRCH, errno);
-	ASSERT_EQ(pid, waitpid_nointr(pid, &status, __WALL));
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(SIGTERM, status);
+	errno = 0;
+	EXPECT_EQ(-1, waitpid(pid, &status, __WALL | WNOHANG));
+	EXPECT_EQ(ECHILD, errno);
 	close(fd);
 	close(sk);
 	close(sv[0]);
+}
+
+/*
+ * While a tracer other than the parent holds the zombie, the parent cannot
+ * reap it, so its pdwait does not report it yet (WNOHANG: EWOULDBLOCK) and
+ * sleeps; once the tracer lets go (here: exits), the pdwait reports and
+ * reaps it. A non-parent holder gets the exit at once.
+ */
+struct traced_wait {
+	int fd, ret, err, status;
+};
+
+static void *traced_wait_thread(void *arg)
+{
+	struct traced_wait *w = arg;
+
+	w->ret = pdwait(w->fd, &w->status, WEXITED, NULL, NULL);
+	w->err = errno;
+	return NULL;
+}
+
+TEST(traced_zombie_reported_to_parent_once_released)
+{
+	struct traced_wait w = { .ret = -2 };
+	int fd = -1, go[2], tr[2], status = -1, hst = -1;
+	pthread_t thread;
+	pid_t pid, tracer, holder;
+
+	if (!is_root())
+		SKIP(return, "needs root to ptrace");
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tr));
+	pid = pdfork(&fd, 0);
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 1 ? 6 : 1);
+	}
+	close(go[0]);
+	tracer = fork();
+	ASSERT_GE(tracer, 0);
+	if (tracer == 0) {
+		if (ptrace(PTRACE_SEIZE, pid, 0, 0))
+			_exit(1);
+		/* Hold the tracee, and its zombie, until told to go. */
+		if (!send_byte(tr[1], 'a') || recv_byte(tr[1]) != 'q')
+			_exit(2);
+		_exit(0);
+	}
+	ASSERT_EQ('a', recv_byte(tr[0]));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(POLLHUP, wait_hup(fd));
+	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
+
+	/* A holder that is not the parent gets the exit at once. */
+	holder = fork();
+	ASSERT_GE(holder, 0);
+	if (holder == 0) {
+		int st = -1;
+
+		if (pdwait(fd, &st, WEXITED | WNOWAIT, NULL, NULL))
+			_exit(1);
+		_exit(st == 6 << 8 ? 0 : 2);
+	}
+	ASSERT_EQ(holder, waitpid_nointr(holder, &hst, 0));
+	EXPECT_EQ(0, hst);
+
+	errno = 0;
+	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED | WNOHANG, NULL, NULL));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	w.fd = fd;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, traced_wait_thread, &w));
+	usleep(100000);
+	EXPECT_EQ(-2, w.ret) TH_LOG("pdwait returned while the tracer held the zombie");
+	/* The tracer exits: the zombie goes back to its parent. */
+	ASSERT_TRUE(send_byte(tr[0], 'q'));
+	ASSERT_EQ(tracer, waitpid_nointr(tracer, &hst, 0));
+	EXPECT_EQ(0, hst);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(0, w.ret) TH_LOG("pdwait: %s", strerror(w.err));
+	EXPECT_EQ(6 << 8, w.status);
+	errno = 0;
+	EXPECT_EQ(-1, waitpid(pid, &status, __WALL | WNOHANG));
+	EXPECT_EQ(ECHILD, errno);
+	close(fd);
+	close(go[1]);
+	close(tr[0]);
+	close(tr[1]);
 }
 
 TEST(after_waitpid_reap_esrch)
