@@ -21,6 +21,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
+#include <linux/ptrace.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -232,22 +233,64 @@ static void pd_collect_unlock(struct procdesc *pd)
 	mutex_unlock(&pd->collect_lock);
 }
 
-/* Wait for the exit and read it; on success the collect lock is held. */
+/* Whether the caller's thread group is the process's parent. */
+static bool pd_caller_is_parent(struct procdesc *pd)
+{
+	struct task_struct *task;
+	bool parent;
+
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	parent = task && same_thread_group(rcu_dereference(task->real_parent), current);
+	rcu_read_unlock();
+	return parent;
+}
+
+/*
+ * Whether there is an exit to report: the process has exited, and for its
+ * parent, which reaps what it is told, no other tracer still holds the
+ * zombie. The parent can reap only once the tracer lets it go, and its
+ * wait(2) sees the exit only then; the relay wakes us at that moment too,
+ * as the kernel notifies the parent again (do_notify_parent()).
+ */
+static bool pd_reportable(struct procdesc *pd, bool parent)
+{
+	struct task_struct *task;
+	bool ready;
+
+	if (!pd_exited(pd))
+		return false;
+	if (!parent)
+		return true;
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	ready = !task || !task->ptrace || !ptrace_reparented(task);
+	rcu_read_unlock();
+	return ready;
+}
+
+/*
+ * Wait for the exit and read it; on success the collect lock is held. An
+ * exit consumed by one holder is gone for the others, except for the
+ * parent: the others cannot reap, so the parent's pdwait reports (and then
+ * reaps) any zombie it finds, and fails with ESRCH only if there is none.
+ */
 static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 {
+	bool parent = pd_caller_is_parent(pd);
 	struct task_struct *task;
 	u32 options = w->options;
 	long ret;
 
 	if ((options & ~PD_WAIT_OPTIONS) || !(options & WEXITED))
 		return -EINVAL;
-	if (test_bit(PD_COLLECTED, &pd->flags))
+	if (test_bit(PD_COLLECTED, &pd->flags) && !parent)
 		return -ESRCH;
 
-	if (!pd_exited(pd)) {
+	if (!pd_reportable(pd, parent)) {
 		if (options & WNOHANG)
 			return -EAGAIN;
-		ret = wait_event_interruptible(pd->wait, pd_exited(pd));
+		ret = wait_event_interruptible(pd->wait, pd_reportable(pd, parent));
 		if (ret)
 			return ret;
 	}
@@ -257,7 +300,7 @@ static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 		return ret;
 	/* Consumed meanwhile, or reaped: nothing left to report. */
 	task = NULL;
-	if (!test_bit(PD_COLLECTED, &pd->flags))
+	if (parent || !test_bit(PD_COLLECTED, &pd->flags))
 		task = get_pid_task(pd->pid, PIDTYPE_TGID);
 	if (!task) {
 		pd_collect_unlock(pd);
