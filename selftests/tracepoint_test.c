@@ -545,6 +545,53 @@ TEST(native)
 }
 
 /*
+ * A descriptor made for a child that had already exited (pdopenpidfd() of
+ * a zombie) reports that exit once, and at once, although the kernel will
+ * not notify the exit again (6.9+ wakes pidfd waiters at the reap, which
+ * would be too late): the event comes from the descriptor's creation,
+ * before any pdwait.
+ */
+TEST(exit_before_creation_reported_once)
+{
+	struct pd_trace *t = &pd_trace;
+	int pidfd = -1, fd, status = -1, i, exits = 0, exit_at = -1, wait_at = -1;
+	__u32 me = getpid();
+	siginfo_t info;
+	pid_t pid;
+
+	if (t->skip)
+		SKIP(return, "%s", t->skip);
+	pd_trace_begin(_metadata, t);
+	pid = clone3_pidfd(&pidfd, 0);
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(4);
+	ASSERT_EQ(0, sys_waitid(P_PIDFD, pidfd, &info, WEXITED | WNOWAIT | __WALL));
+	fd = pdopenpidfd(pidfd, 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
+	ASSERT_EQ(4 << 8, status);
+	close(fd);
+	close(pidfd);
+
+	pd_trace_drain(_metadata, t);
+	for (i = 0; i < t->log->n; i++) {
+		const struct pd_rec *r = &t->log->rec[i];
+
+		if (r->id == PD_EV_WAIT_ENTER && r->tgid == me && wait_at < 0)
+			wait_at = i;
+		if (r->id != PD_EV_EXIT || r->f[0] != pid)
+			continue;
+		exits++;
+		exit_at = i;
+		EXPECT_EQ(4 << 8, r->f[1]);
+	}
+	EXPECT_EQ(1, exits) TH_LOG("exit events for pid %d", pid);
+	ASSERT_GE(wait_at, 0) TH_LOG("no wait_enter");
+	EXPECT_LT(exit_at, wait_at) TH_LOG("the exit event came after pdwait began");
+}
+
+/*
  * A 32-bit caller: loadgen32 3, i.e. pdfork(PD_CLOEXEC), 3 rounds of
  * pdgetpid, pdkill 0, pdkill 65 (EINVAL) and pdwait WNOHANG (EAGAIN), then
  * pdkill SIGKILL and pdwait; its descriptor goes with its exit. It starts
