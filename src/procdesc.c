@@ -86,19 +86,17 @@ static bool pd_exited(struct procdesc *pd)
 }
 
 /*
- * Called in the exiting task, under pid->wait_pidfd.lock and possibly with
- * tasklist_lock held, so atomic. The kernel wakes pidfd pollers with
- * EPOLLIN only (6.9+), which epoll would filter out for a descriptor that
- * reports EPOLLHUP, so wake our own queue with the right key.
+ * Once the process has exited: fire the exit event, the first time only,
+ * and wake pollers and waiters. The kernel wakes pidfd pollers with EPOLLIN
+ * only (6.9+), which epoll would filter out for a descriptor that reports
+ * EPOLLHUP, so our own queue is woken with the right key.
  */
-static int pd_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
-			int sync, void *key)
+static void pd_notice_exit(struct procdesc *pd)
 {
-	struct procdesc *pd = container_of(wait, struct procdesc, exit_wait);
 	struct task_struct *task;
 
 	if (!pd_exited(pd))
-		return 0;
+		return;
 	if (!test_and_set_bit(PD_EXIT_SEEN, &pd->flags)) {
 		rcu_read_lock();
 		task = pid_task(pd->pid, PIDTYPE_TGID);
@@ -106,6 +104,17 @@ static int pd_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
 		rcu_read_unlock();
 	}
 	wake_up_poll(&pd->wait, EPOLLHUP);
+}
+
+/*
+ * The relay from pid->wait_pidfd: called in the exiting task (or whoever
+ * notifies its parent again), under pid->wait_pidfd.lock and possibly with
+ * tasklist_lock held, so atomic.
+ */
+static int pd_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
+			int sync, void *key)
+{
+	pd_notice_exit(container_of(wait, struct procdesc, exit_wait));
 	return 0;
 }
 
@@ -613,6 +622,8 @@ int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
 		pd->parent = get_pid(task_tgid(current));
 		procdesc_quiet_watch(&pd->quiet, pd->pid, pd->parent);
 	}
+	/* An exit before add_wait_queue() was never relayed. */
+	pd_notice_exit(pd);
 	fd_install(fd, file);
 	pd_trace_life(pd, create, *nr, fd, flags);
 	return fd;
