@@ -354,4 +354,64 @@ TEST(parent_exec_no_sigchld)
 	}
 }
 
+/*
+ * An orphan is its reaper's ordinary child: when its parent dies, Linux
+ * resets its exit signal to SIGCHLD, and the module must not set it back
+ * to 0 behind that reparenting (its exec and exit probes race with it), or
+ * the new reaper's wait(-1) never sees it. Here the reaper is a subreaper,
+ * and the parent a fork of it that pdforks a child, hands the descriptor
+ * (PD_DAEMON) to the subreaper, which keeps the module watching the child,
+ * and exits while the child execs; many times over.
+ */
+TEST(orphan_of_dying_parent_reaches_subreaper)
+{
+	int i, t, status, sv[2], go[2], fd, lost = 0;
+	pid_t mid, w;
+
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+		mid = fork();
+		ASSERT_GE(mid, 0);
+		if (mid == 0) {
+			pid_t c = pdfork(&fd, PD_DAEMON);
+
+			if (c == 0) {
+				if (write(go[1], "e", 1) == 1)
+					execl("/bin/true", "true", (char *)NULL);
+				_exit(127);
+			}
+			if (c < 0 || send_fd(sv[1], fd) || recv_byte(go[0]) != 'e')
+				_exit(1);
+			/* Spread the exits over the child's exec. */
+			usleep(i % 10 * 500);
+			_exit(0);
+		}
+		close(go[0]);
+		close(go[1]);
+		fd = recv_fd(sv[0]);
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ(mid, waitpid_nointr(mid, &status, 0));
+		ASSERT_EQ(0, status);
+		/* The orphan, found by a wait that skips clone children. */
+		w = 0;
+		for (t = 0; w == 0 && t < PD_TIMEOUT_MS; t++) {
+			w = waitpid(-1, &status, WNOHANG);
+			if (w == 0)
+				usleep(1000);
+		}
+		if (w <= 0) {
+			lost++;
+			waitpid_nointr(-1, &status, __WALL);
+		} else {
+			EXPECT_EQ(0, status);
+		}
+		close(fd);
+	}
+	EXPECT_EQ(0, lost) TH_LOG("orphans reparented with exit signal 0");
+	close(sv[0]);
+	close(sv[1]);
+}
+
 TEST_HARNESS_MAIN
