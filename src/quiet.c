@@ -9,8 +9,10 @@
  * tracepoints, which run in the task itself right after that reset and
  * before exit_notify() reads the field, set it back to 0 for a watched
  * process whose parent is still the one that made the descriptor: an
- * orphan's reaper must get its SIGCHLD. The store is to the task's own
- * field from its own context, as de_thread()'s is.
+ * orphan's reaper must get its SIGCHLD. The store is to the task's own field
+ * from its own context, as de_thread()'s is, but unlike de_thread()'s
+ * (SIGCHLD, the value the reparenting stores too) it races with the parent's
+ * death, which pd_quieten() settles.
  *
  * At exit the probe also records the parent's current exec generation:
  * do_notify_parent() turns any exit signal into SIGCHLD for a parent that
@@ -43,6 +45,22 @@ static void pd_quieten(struct task_struct *task, bool exiting)
 		if (w->child != pid || w->parent != task_tgid(parent))
 			continue;
 		WRITE_ONCE(task->exit_signal, 0);
+		/*
+		 * The parent may be dying meanwhile: its exit points our
+		 * real_parent at a reaper and then sets exit_signal to
+		 * SIGCHLD (forget_original_parent(), reparent_leader()),
+		 * under tasklist_lock, which a module cannot take. If that
+		 * store landed before ours, ours undid it; then, the two
+		 * reparenting stores being seen in order (as on x86, TSO),
+		 * the new real_parent is visible past the barrier, and the
+		 * reaper gets its SIGCHLD back. A move to another thread of
+		 * the same process keeps the exit signal: ours stands.
+		 */
+		smp_mb();
+		if (!same_thread_group(rcu_dereference(task->real_parent), parent)) {
+			WRITE_ONCE(task->exit_signal, SIGCHLD);
+			break;
+		}
 		if (exiting)
 			WRITE_ONCE(task->parent_exec_id, READ_ONCE(parent->self_exec_id));
 		break;
