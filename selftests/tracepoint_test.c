@@ -592,6 +592,78 @@ TEST(exit_before_creation_reported_once)
 }
 
 /*
+ * Once installed, a new descriptor's fd may be closed by another thread at
+ * once, freeing it: its creation must not touch it afterwards (the create
+ * event fires before fd_install()). Under the debug kernel, KASAN sees any
+ * such use; anywhere, every creation must report its event and fd.
+ */
+struct closer {
+	int fd;
+	int stop;
+};
+
+static void *closer_thread(void *arg)
+{
+	struct closer *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+		close(c->fd);
+	return NULL;
+}
+
+TEST(create_event_with_racing_close)
+{
+	struct pd_trace *t = &pd_trace;
+	struct closer c = { .fd = -1 };
+	struct procdesc_open args = {
+		.flags = PROCDESC_F_NONCHILD | PROCDESC_F_DAEMON,
+	};
+	int i, n = 0, made = 0, ctl, fds[500];
+	__u32 me = getpid();
+	pthread_t thread;
+
+	if (t->skip)
+		SKIP(return, "%s", t->skip);
+	ctl = open("/dev/procdesc", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(ctl, 0);
+	args.pidfd = sys_pidfd_open(getpid(), 0);
+	ASSERT_GE(args.pidfd, 0);
+	/* Each descriptor takes the lowest free number, which the closer closes. */
+	ASSERT_EQ(0, pd_free_fds(&c.fd, 1));
+	pd_trace_begin(_metadata, t);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, closer_thread, &c));
+	for (i = 0; i < 500; i++) {
+		int fd = ioctl(ctl, PROCDESC_IOC_OPEN, &args);
+
+		if (fd < 0)
+			continue;
+		fds[made++] = fd;
+		/* One the closer did not get to: keep the number free. */
+		if (fd != c.fd)
+			close(fd);
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	close(c.fd);
+	close(args.pidfd);
+	close(ctl);
+	EXPECT_EQ(500, made);
+
+	pd_trace_drain(_metadata, t);
+	for (i = 0; i < t->log->n; i++) {
+		const struct pd_rec *r = &t->log->rec[i];
+
+		if (r->id != PD_EV_CREATE || r->tgid != me)
+			continue;
+		EXPECT_EQ((int)me, r->f[0]);
+		if (n < made)
+			EXPECT_EQ(fds[n], r->f[1]);
+		n++;
+	}
+	EXPECT_EQ(made, n);
+}
+
+/*
  * A 32-bit caller: loadgen32 3, i.e. pdfork(PD_CLOEXEC), 3 rounds of
  * pdgetpid, pdkill 0, pdkill 65 (EINVAL) and pdwait WNOHANG (EAGAIN), then
  * pdkill SIGKILL and pdwait; its descriptor goes with its exit. It starts
