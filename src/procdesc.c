@@ -622,10 +622,11 @@ int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
 		pd->parent = get_pid(task_tgid(current));
 		procdesc_quiet_watch(&pd->quiet, pd->pid, pd->parent);
 	}
+	/* Before fd_install(): from then on another thread may close it. */
+	pd_trace_life(pd, create, *nr, fd, flags);
 	/* An exit before add_wait_queue() was never relayed. */
 	pd_notice_exit(pd);
 	fd_install(fd, file);
-	pd_trace_life(pd, create, *nr, fd, flags);
 	return fd;
 
 put:
