@@ -3,10 +3,11 @@
  * Stress: for a fixed time, NPROC processes (this one and the holders it
  * forks), each with NTHREADS threads, make children with pdfork() and do
  * random interleavings of pdkill, pdwait, poll, select, epoll, fstat,
- * pdgetpid, dup, close, descriptor passing over unix sockets and fork of
- * the holder, while the children exit on their own at random moments (some
- * at once, racing the close and the pdwait of their descriptors; some
- * multi-threaded, with the leader gone first; some after an exec).
+ * pdgetpid, dup, close, descriptor passing over unix sockets, fork of the
+ * holder and ptrace by a short-lived tracer that holds the zombie, while
+ * the children exit on their own at random moments (some at once, racing
+ * the close and the pdwait of their descriptors; some multi-threaded, with
+ * the leader gone first; some after an exec).
  *
  * Every child has a plan in shared memory: an exit code derived from its
  * id or a signal it raises, and when. It announces its end there just
@@ -16,7 +17,9 @@
  *
  * 1. every status reported (pdwait, waitpid) is one the child produced or
  *    was given; all reports of a child agree; an exit is consumed at most
- *    once and never reported after it was consumed;
+ *    once by holders other than the parent, and never reported to them
+ *    after it was consumed; the parent is told of it as long as there is a
+ *    zombie to reap, and not after the reap;
  * 2. no descriptor reports an exit (POLLHUP, select, epoll, fstat, pdwait)
  *    that has not happened: something must have ended the child, and
  *    /proc must not show it running;
@@ -24,8 +27,9 @@
  *    BOUND_MS ago, or reported), poll, select, epoll, fstat and pdwait
  *    report it; blocked waiters are woken within BOUND_MS;
  * 4. every call returns a documented result (pdkill/pdwait ESRCH only
- *    once the exit was consumed or reaped, the PARENT bit for the parent
- *    only, descriptors passed over sockets name their process, ...);
+ *    once the exit was consumed or reaped, for the parent's pdwait only
+ *    once reaped, the PARENT bit for the parent only, descriptors passed
+ *    over sockets name their process, ...);
  * 5. afterwards no child of ours, zombie or live, is left;
  * 6. the module's reference count (/sys/module/procdesc/refcnt) is back
  *    to 0: every descriptor file holds a reference (pdfs_alloc_file()), so
@@ -43,6 +47,7 @@
 #include <stdbool.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/select.h>
 
 #include "procdesc_test.h"
@@ -64,6 +69,7 @@
 #define MAX_REPORTS	40
 #define STATUS_NONE	(-1)
 #define DEFAULT_SECONDS	60
+#define TRACER_STACK	65536
 
 enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC };
 
@@ -85,6 +91,7 @@ struct kid {
 	int reaping;		/* reap attempts in progress */
 	int reaped;
 	int consumed;		/* successful consuming waits */
+	int consumed_np;	/* ... of them by holders that are not the parent */
 	int status;		/* first status reported */
 };
 
@@ -97,17 +104,17 @@ static const char *const group_tag[NGROUPS] = {
 enum {
 	OP_PDFORK, OP_PDKILL, OP_PDWAIT, OP_POLL, OP_SELECT, OP_EPOLL,
 	OP_FSTAT, OP_GETPID, OP_PIDFD, OP_DUP, OP_CLOSE, OP_SEND, OP_RECV,
-	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, NOPS,
+	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, NOPS,
 };
 
 static const char *const op_name[NOPS] = {
 	"pdfork", "pdkill", "pdwait", "poll", "select", "epoll", "fstat",
 	"pdgetpid", "pidfd", "dup", "close", "send", "recv", "fork",
-	"retire", "reap", "race",
+	"retire", "reap", "race", "trace",
 };
 
 static const unsigned char op_weight[NOPS] = {
-	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2,
+	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2,
 };
 
 /* Outcomes worth counting, printed at the end. */
@@ -787,7 +794,7 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	struct kid *k = &sh->kids[id];
 	bool owner = is_owner(k), nowait = !(how & DW_CONSUME) && rnd_below(w, 2);
 	bool block = how & DW_BLOCK, race = how & DW_RACE, raw;
-	int options = WEXITED, budget = wait_budget(k), consumed_before;
+	int options = WEXITED, budget = wait_budget(k), consumed_before, reaped_before;
 	int ret, err, status = 0, n;
 	bool reported_before = exit_reported(k);
 	struct procdesc_wait pw;
@@ -801,6 +808,7 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 		options |= WNOWAIT;
 	raw = race || owner || rnd_below(w, 2);
 	consumed_before = ld(&k->consumed);
+	reaped_before = ld(&k->reaped);
 	if (!nowait)
 		add(&k->finishing, 1);
 	count(OP_PDWAIT);
@@ -819,15 +827,25 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	disarm(w);
 	if (ret == 0) {
 		if (!nowait) {
-			n = add(&k->consumed, 1);
+			add(&k->consumed, 1);
 			st(&k->finished, 1);
 			stat_inc(ST_CONSUMED);
-			check(G_STATUS, n == 1, "kid %u (pid %d): exit consumed %d times",
-			      id, k->pid, n);
 		}
-		check(G_STATUS, consumed_before == 0,
-		      "kid %u (pid %d): pdwait%s reported an exit consumed before it began",
-		      id, k->pid, nowait ? "(WNOWAIT)" : "");
+		if (owner) {
+			/* Told as long as its zombie is there, whoever consumed it. */
+			check(G_STATUS, !reaped_before,
+			      "kid %u (pid %d): the parent's pdwait%s reported an exit reaped before it began",
+			      id, k->pid, nowait ? "(WNOWAIT)" : "");
+		} else {
+			if (!nowait) {
+				n = add(&k->consumed_np, 1);
+				check(G_STATUS, n == 1,
+				      "kid %u (pid %d): exit consumed %d times", id, k->pid, n);
+			}
+			check(G_STATUS, consumed_before == 0,
+			      "kid %u (pid %d): pdwait%s reported an exit consumed before it began",
+			      id, k->pid, nowait ? "(WNOWAIT)" : "");
+		}
 		if (block)
 			stat_inc(ST_BLOCKED_WOKEN);
 		check_really_exited(k, id, "pdwait");
@@ -848,6 +866,10 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 		check_not_missed(k, id, reported_before, "pdwait(WNOHANG)");
 	} else if (err == EINTR && block) {
 		check_not_missed(k, id, reported_before, "blocking pdwait");
+	} else if (err == ESRCH && owner) {
+		check(G_CALLS, ld(&k->reaping) || ld(&k->reaped),
+		      "pdwait by the parent (kid %u, pid %d, %s): ESRCH, but it was not reaped",
+		      id, k->pid, plan_str(k, plan, sizeof(plan)));
 	} else if (err == ESRCH) {
 		check(G_CALLS, ld(&k->finishing) > !nowait || ld(&k->finished),
 		      "pdwait(kid %u, pid %d, %s): ESRCH, but its exit was neither consumed nor reaped",
@@ -1272,7 +1294,7 @@ static void close_primary(int i)
  */
 static void op_retire(struct worker *w)
 {
-	int i = checkout(w, WANT_PRIMARY), budget, consumed_before, status = 0, ret, err, n;
+	int i = checkout(w, WANT_PRIMARY), budget, consumed_before, status = 0, ret, err;
 	bool reported_before, block;
 	unsigned int id;
 	struct kid *k;
@@ -1309,15 +1331,16 @@ static void op_retire(struct worker *w)
 	err = errno;
 	disarm(w);
 	if (ret == 0) {
-		/* pdwait() reaped it: the caller is the parent. */
+		/*
+		 * pdwait() reaped it: the caller is the parent, told of the
+		 * zombie also when another holder consumed the exit.
+		 */
 		st(&k->reaped, 1);
 		st(&k->finished, 1);
-		n = add(&k->consumed, 1);
-		stat_inc(ST_CONSUMED);
+		add(&k->consumed, 1);
+		stat_inc(consumed_before ? ST_ELSEWHERE : ST_CONSUMED);
 		if (block)
 			stat_inc(ST_BLOCKED_WOKEN);
-		check(G_STATUS, n == 1 && !consumed_before,
-		      "kid %u (pid %d): exit consumed %d times", id, k->pid, n);
 		check_really_exited(k, id, "pdwait by the parent");
 		check_status(k, id, status, "pdwait by the parent");
 		check(G_CALLS, si.si_pid == k->pid, "kid %u (pid %d): pdwait si_pid %d",
@@ -1331,19 +1354,10 @@ static void op_retire(struct worker *w)
 		return;
 	}
 	if (err == ESRCH) {
-		/* Consumed by another holder: the zombie is left to us. */
-		check(G_CALLS, ld(&k->finishing) || ld(&k->finished),
-		      "pdwait by the parent (kid %u, pid %d): ESRCH, but its exit was neither consumed nor reaped",
+		/* Nobody else reaps a child whose primary descriptor is held. */
+		check(G_CALLS, false,
+		      "pdwait by the parent (kid %u, pid %d): ESRCH, but it was not reaped",
 		      id, k->pid);
-		stat_inc(ST_ELSEWHERE);
-		if (reap(w, k, id, 0, BOUND_MS, "waitpid after ESRCH")) {
-			close_primary(i);
-			own_set(id, true);
-			return;
-		}
-		check(G_MISSED, false,
-		      "kid %u (pid %d): exit consumed, but waitpid() found no zombie in %d ms",
-		      id, k->pid, BOUND_MS);
 	} else if ((err == EAGAIN && !block) || (err == EINTR && block)) {
 		check_not_missed(k, id, reported_before, "pdwait by the parent");
 	} else {
@@ -1441,6 +1455,56 @@ static void op_race(struct worker *w)
 		close(fd);
 }
 
+/*
+ * A tracer for a while: a process that shares our fd table, so that it
+ * holds no descriptor of its own, PTRACE_SEIZEs a child and exits 0-50 ms
+ * later. A zombie it holds meanwhile goes back to the parent only then:
+ * until then the parent's pdwait does not report it. The child is checked
+ * out as a primary descriptor so that nobody reaps it, and its pid cannot
+ * be reused, during the trace.
+ */
+struct tracer {
+	pid_t pid;
+	int ms;
+};
+
+static int tracer_main(void *arg)
+{
+	struct tracer *t = arg;
+	struct timespec ts = { .tv_nsec = t->ms * 1000000L };
+
+	syscall(SYS_ptrace, PTRACE_SEIZE, t->pid, 0, 0);
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+static void op_trace(struct worker *w)
+{
+	int i = checkout(w, WANT_PRIMARY), status = -1;
+	struct tracer t;
+	char *stack;
+	pid_t pid;
+
+	if (i < 0)
+		return;
+	stack = malloc(TRACER_STACK);
+	if (!stack) {
+		checkin(i);
+		return;
+	}
+	count(OP_TRACE);
+	t.pid = kid_of(i)->pid;
+	t.ms = rnd_below(w, 50);
+	/* CLONE_VFORK: this thread waits until the tracer has exited. */
+	pid = clone(tracer_main, stack + TRACER_STACK,
+		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &t);
+	check(G_CALLS, pid > 0 && waitpid_nointr(pid, &status, 0) == pid && status == 0,
+	      "tracer of kid %u (pid %d): clone %d, status %#x", held[i].id, t.pid, pid,
+	      status);
+	free(stack);
+	checkin(i);
+}
+
 static void run_op(struct worker *w, int op)
 {
 	switch (op) {
@@ -1494,6 +1558,9 @@ static void run_op(struct worker *w, int op)
 		break;
 	case OP_RACE:
 		op_race(w);
+		break;
+	case OP_TRACE:
+		op_trace(w);
 		break;
 	}
 }
