@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The differences between the kernels procdesc builds for (6.1 and 6.12 LTS)
- * live here and nowhere else. The module is written against 6.12; this
- * header, force-included into every file by Kbuild, makes 6.1 look alike.
+ * The differences between the kernels procdesc builds for (5.10 LTS to the
+ * newest Debian ships) live here and nowhere else. The module is written
+ * against the newest kernel's names; this header, force-included into every
+ * file by Kbuild, gives older kernels those names, as WireGuard's compat.h
+ * did.
  */
 #ifndef _PROCDESC_COMPAT_H
 #define _PROCDESC_COMPAT_H
@@ -20,11 +22,15 @@
 #define PID_FS_MAGIC 0x50494446
 #endif
 
-/* inode_operations.getattr took a user_namespace before 6.3. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-#define pd_idmap user_namespace
-#else
-#define pd_idmap mnt_idmap
+/*
+ * inode_operations.getattr takes a struct mnt_idmap first since 6.3, a
+ * struct user_namespace in 5.12-6.2, and nothing before 5.12: there the
+ * first parameter is dropped from pd_getattr()'s definition (it is unused).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 12, 0)
+#define pd_getattr(idmap, ...) pd_getattr(__VA_ARGS__)
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define mnt_idmap user_namespace
 #endif
 
 /*

@@ -13,6 +13,7 @@
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/mount.h>
 #include <linux/module.h>
 #include <linux/pseudo_fs.h>
 #include <linux/procdesc.h>

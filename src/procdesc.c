@@ -478,7 +478,7 @@ static const struct file_operations pd_fops = {
  * and no permission bits once it has exited, owned by its real uid and gid,
  * with all times at its start; once reaped, only the file type is left.
  */
-static int pd_getattr(struct pd_idmap *idmap, const struct path *path,
+static int pd_getattr(struct mnt_idmap *idmap, const struct path *path,
 		      struct kstat *stat, u32 request_mask,
 		      unsigned int query_flags)
 {

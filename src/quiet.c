@@ -19,6 +19,7 @@
  * has exec'd since the fork, which would give a parent that kept the
  * descriptor across its exec the SIGCHLD it never asked for.
  */
+#include <linux/binfmts.h>
 #include <linux/hashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
