@@ -33,6 +33,11 @@
 #define mnt_idmap user_namespace
 #endif
 
+/* 6.18 renamed generic_delete_inode() inode_just_drop(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
+#define inode_just_drop generic_delete_inode
+#endif
+
 /*
  * The struct pid behind a pidfd, or ERR_PTR(-EBADF) for any other file.
  * pidfd_pid() is not exported, so recognise the file ourselves. Since 6.9

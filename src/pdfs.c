@@ -53,7 +53,7 @@ static void pdfs_evict_inode(struct inode *inode)
 
 static const struct super_operations pdfs_super_ops = {
 	.statfs		= simple_statfs,
-	.drop_inode	= generic_delete_inode,
+	.drop_inode	= inode_just_drop,
 	.evict_inode	= pdfs_evict_inode,
 };
 
