@@ -10,6 +10,7 @@
 #define _PROCDESC_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
@@ -36,6 +37,61 @@
 /* 6.18 renamed generic_delete_inode() inode_just_drop(). */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
 #define inode_just_drop generic_delete_inode
+#endif
+
+/*
+ * Tracepoint probes. A probe must have its tracepoint's prototype, void
+ * *data and then TP_PROTO; tracepoint_probe_register() takes it as a void *,
+ * so a mismatch would compile and, on a kernel with CONFIG_CFI_CLANG, trap at
+ * the first call. Define each probe with its tracepoint's macro:
+ *
+ *	PD_PROBE_sched_process_exit(pd_exit_probe)
+ *	{
+ *		... task, group_dead ...
+ *	}
+ *
+ * which names the parameters as below and asserts at compile time that the
+ * probe has the type of the kernel's check_trace_callback_type_<tracepoint>()
+ * parameter, declared by the tracepoint's header (<trace/events/sched.h>,
+ * <trace/events/task.h>), which the file must include. Argument names
+ * follow the newest kernel; a kernel without an argument passes none.
+ */
+#define PD_PROBE_CHECK(tp, fn)							\
+	static_assert(__same_type(&check_trace_callback_type_##tp,		\
+				  (void (*)(typeof(fn) *))NULL),		\
+		      #fn "() does not match the " #tp " tracepoint")
+
+#define PD_PROBE(tp, fn, ...)							\
+	static void fn(void *data, __VA_ARGS__);				\
+	PD_PROBE_CHECK(tp, fn);							\
+	static void fn(void *data, __VA_ARGS__)
+
+#define PD_PROBE_sched_process_exec(fn)						\
+	PD_PROBE(sched_process_exec, fn, struct task_struct *task,		\
+		 pid_t old_pid, struct linux_binprm *bprm)
+
+/* 6.16 added group_dead (and moved the tracepoint earlier in do_exit()). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define PD_PROBE_sched_process_exit(fn)						\
+	PD_PROBE(sched_process_exit, fn, struct task_struct *task,		\
+		 bool group_dead)
+#else
+#define PD_PROBE_sched_process_exit(fn)						\
+	PD_PROBE(sched_process_exit, fn, struct task_struct *task)
+#endif
+
+#define PD_PROBE_sched_process_fork(fn)						\
+	PD_PROBE(sched_process_fork, fn, struct task_struct *parent,		\
+		 struct task_struct *child)
+
+/* The clone flags became a u64 in 6.18 (an unsigned long before). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define PD_PROBE_task_newtask(fn)						\
+	PD_PROBE(task_newtask, fn, struct task_struct *task, u64 clone_flags)
+#else
+#define PD_PROBE_task_newtask(fn)						\
+	PD_PROBE(task_newtask, fn, struct task_struct *task,			\
+		 unsigned long clone_flags)
 #endif
 
 /*

@@ -25,6 +25,7 @@
 #include <linux/sched/signal.h>
 #include <linux/spinlock.h>
 #include <linux/tracepoint.h>
+#include <trace/events/sched.h>
 
 #include "procdesc.h"
 
@@ -69,13 +70,12 @@ static void pd_quieten(struct task_struct *task, bool exiting)
 	rcu_read_unlock();
 }
 
-static void pd_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
-			  struct linux_binprm *bprm)
+PD_PROBE_sched_process_exec(pd_exec_probe)
 {
 	pd_quieten(task, false);
 }
 
-static void pd_exit_probe(void *data, struct task_struct *task)
+PD_PROBE_sched_process_exit(pd_exit_probe)
 {
 	pd_quieten(task, true);
 }
