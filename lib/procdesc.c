@@ -3,24 +3,25 @@
  * libprocdesc: the FreeBSD process descriptor API on top of the procdesc
  * kernel module.
  *
- * pdfork() is clone3(CLONE_PIDFD) with exit_signal 0, so the child sends no
- * SIGCHLD and is invisible to wait(-1), followed by PROCDESC_IOC_OPEN, which
- * turns the pidfd into a descriptor and keeps exit_signal at 0 across the
- * child's execs. The other calls are ioctls on the
- * descriptor. A module cannot reap, so pdwait() reaps the zombie here when
- * the caller is its parent, through waitid(P_PIDFD): nothing in this library
- * names a process by its number, so it works where PID-based calls are
- * forbidden.
+ * pdfork() is the C library's own fork(), after PROCDESC_IOC_ARM: the
+ * module binds a descriptor to the child in the kernel, before the child
+ * runs (exit signal 0: no SIGCHLD, invisible to wait(-1), kept so across
+ * exec), and installs it before fork() returns. So atfork handlers run, and
+ * the C library resets its locks and thread ID in the child as for any
+ * fork. pdspawn() is posix_spawn() the same way (pdspawn.c). The other
+ * calls are ioctls on the descriptor.
+ *
+ * A module cannot reap, so the library does: the parent's pdwait() reaps
+ * the zombie it reports, and the children whose descriptors were closed
+ * before they were collected are reaped at the library's next pdfork(),
+ * pdspawn() or pdwait(), when the module says there are some. A process
+ * is named by its number only as a child of the caller that has not been
+ * reaped (waitid(P_PID) with __WALL), which no other process can have.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -31,10 +32,13 @@
 #include <unistd.h>
 
 #include <linux/procdesc.h>
-#include <linux/sched.h>
 #include <sys/procdesc.h>
 
 #include "internal.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 #define PD_DEVICE "/dev/procdesc"
 
@@ -133,55 +137,38 @@ static int pd_open(int pidfd, unsigned int flags)
 	return ioctl(ctl, PROCDESC_IOC_OPEN, &args);
 }
 
-/*
- * glibc caches each thread's TID in its struct pthread, and raise(),
- * abort() and pthread_kill() signal that TID. fork() has the kernel store
- * the child's TID there (CLONE_CHILD_SETTID); a raw clone3() must do the
- * same. glibc publishes the field's place for debuggers as
- * _thread_db_pthread_tid: { size in bits, count, offset }.
- */
-static pid_t *pd_self_tid(void)
-{
-	static const unsigned int *desc;
-	static int looked_up;
-
-	if (!__atomic_load_n(&looked_up, __ATOMIC_ACQUIRE)) {
-		desc = dlsym(RTLD_DEFAULT, "_thread_db_pthread_tid");
-		__atomic_store_n(&looked_up, 1, __ATOMIC_RELEASE);
-	}
-	if (!desc || desc[0] != 8 * sizeof(pid_t))
-		return NULL;
-	return (pid_t *)((char *)pthread_self() + desc[2]);
-}
-
-static pid_t pd_clone(int *pidfd)
-{
-	struct clone_args args;
-	pid_t *tid = pd_self_tid();
-
-	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_PIDFD;
-	args.pidfd = (uintptr_t)pidfd;
-	args.exit_signal = 0;
-	if (tid) {
-		args.flags |= CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
-		args.child_tid = (uintptr_t)tid;
-	}
-	return syscall(SYS_clone3, &args, sizeof(args));
-}
-
-void pd_discard_child(int pidfd)
+void pd_reap(pid_t pid, int options)
 {
 	siginfo_t info;
 
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	while (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, NULL) < 0 &&
+	/* The raw call: a program may redirect waitid() (see pdwait(2)). */
+	while (syscall(SYS_waitid, P_PID, pid, &info, WEXITED | __WALL | options, NULL) < 0 &&
 	       errno == EINTR)
 		;
 }
 
-int pd_fork_begin(int *fdp, int flags)
+/*
+ * Reap the caller's children whose descriptors were all closed before they
+ * were collected: the module keeps them quiet and lists them once they
+ * have ended.
+ */
+static void pd_reap_detached(int ctl)
 {
+	struct procdesc_reapable r;
+	unsigned int i;
+
+	do {
+		if (ioctl(ctl, PROCDESC_IOC_REAPABLE, &r) < 0)
+			return;
+		for (i = 0; i < r.count; i++)
+			pd_reap(r.pid[i], WNOHANG);
+	} while (r.more);
+}
+
+int pd_arm(struct procdesc_arm *arm, int flags, const int *fdp)
+{
+	int ctl;
+
 	if (flags & ~PD_ALLOWED_AT_FORK) {
 		errno = EINVAL;
 		return -1;
@@ -190,65 +177,81 @@ int pd_fork_begin(int *fdp, int flags)
 		errno = EFAULT;
 		return -1;
 	}
-	/* The device first: without it, or without a free fd for it, no child. */
-	return pd_control();
+	ctl = pd_control();
+	if (ctl < 0)
+		return -1;
+	memset(arm, 0, sizeof(*arm));
+	arm->flags = (unsigned int)flags;
+	if (ioctl(ctl, PROCDESC_IOC_ARM, arm) < 0)
+		return -1;
+	if (arm->reapable)
+		pd_reap_detached(ctl);
+	return ctl;
 }
 
-int pd_adopt_child(int ctl, int pidfd, int flags)
+int pd_armed_result(int ctl, const struct procdesc_arm *arm, pid_t pid, int *fdp)
 {
-	/* QUIET: exit_signal stays 0 when the child execs. */
-	struct procdesc_open args = {
-		.pidfd = pidfd,
-		.flags = (unsigned int)flags | PROCDESC_F_QUIET,
-	};
-	int fd, err;
+	int err = errno;
 
-	fd = ioctl(ctl, PROCDESC_IOC_OPEN, &args);
-	if (fd < 0) {
-		err = errno;
-		pd_discard_child(pidfd);
-		errno = err;
+	if (pid > 0 && arm->pid == pid && arm->fd >= 0) {
+		*fdp = arm->fd;
+		return 0;
 	}
-	return fd;
+	/* Still armed if no clone bound the arm. */
+	if (arm->pid == 0)
+		ioctl(ctl, PROCDESC_IOC_DISARM, 0);
+	if (pid <= 0)
+		return pid < 0 ? err : EAGAIN;
+	/*
+	 * The child has no descriptor: the module could not install it (the
+	 * errno is in arm->fd; the release of the file killed the child as a
+	 * last close would, unless PD_DAEMON or its credentials said no), or
+	 * a clone made in between, by a signal handler, took the arm (whose
+	 * own child keeps that descriptor). Ours is the caller's unreaped
+	 * child: kill it and reap it, if kill(2) allows; else it is reaped
+	 * like any child left without a descriptor.
+	 */
+	if (arm->pid == pid)
+		err = -arm->fd;
+	else
+		err = EAGAIN;
+	if (!kill(pid, SIGKILL))
+		pd_reap(pid, 0);
+	return err;
 }
 
 pid_t pdfork(int *fdp, int flags)
 {
-	sigset_t all, saved;
-	void *robust_head;
-	size_t robust_len;
-	int ctl, pidfd, fd, err;
+	struct procdesc_arm arm;
+	int ctl, err;
 	pid_t pid;
 
-	ctl = pd_fork_begin(fdp, flags);
+	ctl = pd_arm(&arm, flags, fdp);
 	if (ctl < 0)
 		return -1;
-	syscall(SYS_get_robust_list, 0, &robust_head, &robust_len);
-
-	/* No handler may run between the fork and the descriptor's creation. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
-
-	pid = pd_clone(&pidfd);
-	if (pid == 0) {
-		/* As glibc's fork: the kernel cleared the robust list. */
-		syscall(SYS_set_robust_list, robust_head, robust_len);
-		pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	pid = fork();
+	if (pid == 0)
 		return 0;
-	}
-	err = errno;
-	if (pid > 0) {
-		fd = pd_adopt_child(ctl, pidfd, flags);
-		err = errno;
-		if (fd < 0)
-			pid = -1;
-		else
-			*fdp = fd;
-		close(pidfd);
-	}
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	err = pd_armed_result(ctl, &arm, pid, fdp);
+	if (!err)
+		return pid;
 	errno = err;
-	return pid;
+	return -1;
+}
+
+/*
+ * FreeBSD 16's pdrfork(): the forms that are a fork with a copied
+ * descriptor table, which the C library's fork() is. A shared table (no
+ * RFFDG) or RFSPAWN's vfork would need a clone of our own, which is what
+ * the clone-time design exists to avoid.
+ */
+pid_t pdrfork(int *fdp, int pdflags, int rfflags)
+{
+	if ((unsigned int)rfflags != (RFPROC | RFPROCDESC | RFFDG)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return pdfork(fdp, pdflags);
 }
 
 int pdgetpid(int fd, pid_t *pidp)
@@ -279,28 +282,26 @@ static void pd_rusage(const struct procdesc_rusage *in, struct rusage *out)
 	out->ru_nivcsw = in->nivcsw;
 }
 
-/* The parent reaps the zombie the module reported, through its pidfd. */
-static void pd_reap(int fd)
-{
-	siginfo_t info;
-	int pidfd;
-
-	pidfd = ioctl(fd, PROCDESC_IOC_PIDFD, 0);
-	if (pidfd < 0)
-		return;
-	/* ECHILD: somebody else, e.g. waitpid(pid) in another thread, won. */
-	syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | WNOHANG | __WALL, NULL);
-	close(pidfd);
-}
-
+/*
+ * PROCDESC_IOC_WAIT; the parent then reaps what it was told of, and the
+ * children left without a descriptor. errno is left alone on success.
+ */
 static int pd_wait(int fd, int options, struct procdesc_wait *w)
 {
+	int err = errno, ctl;
+
 	memset(w, 0, sizeof(*w));
 	w->options = (unsigned int)options;
 	if (pd_ioctl(fd, PROCDESC_IOC_WAIT, w, EINVAL) < 0)
 		return -1;
 	if ((w->result & PROCDESC_WAIT_PARENT) && !(options & WNOWAIT))
-		pd_reap(fd);
+		pd_reap(w->pid, WNOHANG);
+	if (w->result & PROCDESC_WAIT_REAPABLE) {
+		ctl = pd_control();
+		if (ctl >= 0)
+			pd_reap_detached(ctl);
+	}
+	errno = err;
 	return 0;
 }
 
@@ -385,9 +386,28 @@ int pdopenpid(pid_t pid, int flags)
 	return fd;
 }
 
+/*
+ * A module cannot make a pidfd: open one from the pid and have the module
+ * check that it names the descriptor's process, not one that reused its
+ * number.
+ */
 int pdgetpidfd(int fd)
 {
-	return pd_ioctl(fd, PROCDESC_IOC_PIDFD, NULL, EBADF);
+	int pidfd, err;
+	pid_t pid;
+
+	if (pdgetpid(fd, &pid))
+		return -1;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	if (pd_ioctl(fd, PROCDESC_IOC_PIDFD, &pidfd, EBADF) < 0) {
+		err = errno;
+		close(pidfd);
+		errno = err;
+		return -1;
+	}
+	return pidfd;
 }
 
 int pdopenpidfd(int pidfd, int flags)

@@ -15,6 +15,8 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -70,14 +72,20 @@
 	PD_PROBE(sched_process_exec, fn, struct task_struct *task,		\
 		 pid_t old_pid, struct linux_binprm *bprm)
 
-/* 6.16 added group_dead (and moved the tracepoint earlier in do_exit()). */
+/*
+ * 6.16 added group_dead (and moved the tracepoint earlier in do_exit()).
+ * Before, do_exit() has decremented signal->live already, and to 0 in the
+ * last thread: pd_exit_group_dead() tells, in the probe, either way.
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
 #define PD_PROBE_sched_process_exit(fn)						\
 	PD_PROBE(sched_process_exit, fn, struct task_struct *task,		\
 		 bool group_dead)
+#define pd_exit_group_dead(task)	(group_dead)
 #else
 #define PD_PROBE_sched_process_exit(fn)						\
 	PD_PROBE(sched_process_exit, fn, struct task_struct *task)
+#define pd_exit_group_dead(task)	(!atomic_read(&(task)->signal->live))
 #endif
 
 #define PD_PROBE_sched_process_fork(fn)						\
@@ -112,6 +120,39 @@ static inline struct pid *pd_pidfd_pid(struct file *file)
 	    !strcmp(file->f_path.dentry->d_name.name, "[pidfd]"))
 		return file->private_data;
 	return ERR_PTR(-EBADF);
+}
+
+/*
+ * Whether @task is still in copy_process(), before wake_up_new_task(): 5.14
+ * renamed task_struct.state __state.
+ */
+static inline bool pd_task_is_new(struct task_struct *task)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 14, 0)
+	return READ_ONCE(task->state) == TASK_NEW;
+#else
+	return READ_ONCE(task->__state) == TASK_NEW;
+#endif
+}
+
+/*
+ * Have the kernel reap @task's process when it exits, with no signal and
+ * no zombie, if it can: Linux 7.x's CLONE_AUTOREAP sets signal->autoreap,
+ * which do_notify_parent() honours for an untraced child (and
+ * __ptrace_detach() once a tracer lets it go). The flag shares a byte with
+ * timer_create_restore_ids, which prctl() writes without a lock from any
+ * thread of the process; so only the last thread to exit sets it, when no
+ * thread of the process can run prctl() any more, before exit_notify()
+ * reads it. Whether it was set.
+ */
+static inline bool pd_autoreap(struct task_struct *task)
+{
+#ifdef CLONE_AUTOREAP
+	task->signal->autoreap = 1;
+	return true;
+#else
+	return false;
+#endif
 }
 
 /* copy_struct_to_user() arrived in 6.13: the copy-out twin of

@@ -3,8 +3,10 @@
  * procdesc: FreeBSD process descriptors for Linux.
  *
  * This file is the module's front door: the misc device /dev/procdesc and
- * its ioctls. PROCDESC_IOC_OPEN turns a pidfd into a process descriptor;
- * everything after that happens on the descriptor (src/procdesc.c).
+ * its ioctls. PROCDESC_IOC_ARM arms the calling thread for its next child
+ * (src/clone.c); PROCDESC_IOC_OPEN turns a pidfd into a process descriptor;
+ * PROCDESC_IOC_REAPABLE hands out the children left without a descriptor.
+ * Everything else happens on the descriptor (src/procdesc.c).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -36,10 +38,20 @@ static long pd_ioc_open(void __user *uarg, size_t usize)
 	pidfd = fget(args.pidfd);
 	if (!pidfd)
 		goto out;
-	ret = procdesc_create(pidfd, args.flags, &pid);
+	ret = procdesc_open(pidfd, args.flags, &pid);
 	fput(pidfd);
 out:
 	pd_trace_return(open, pid, ret);
+	return ret;
+}
+
+static long pd_ioc_reapable(void __user *uarg)
+{
+	long ret;
+
+	pd_trace(reapable_enter, 0);
+	ret = procdesc_ioc_reapable(uarg);
+	pd_trace_return(reapable, 0, ret);
 	return ret;
 }
 
@@ -51,6 +63,12 @@ static long pd_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return put_user(PROCDESC_ABI_VERSION, (u32 __user *)uarg);
 	if (procdesc_cmd_is(cmd, PROCDESC_IOC_OPEN, sizeof(struct procdesc_open)))
 		return pd_ioc_open(uarg, _IOC_SIZE(cmd));
+	if (procdesc_cmd_is(cmd, PROCDESC_IOC_ARM, sizeof(struct procdesc_arm)))
+		return procdesc_ioc_arm(uarg, _IOC_SIZE(cmd));
+	if (cmd == PROCDESC_IOC_DISARM)
+		return procdesc_ioc_disarm(arg);
+	if (cmd == PROCDESC_IOC_REAPABLE)
+		return pd_ioc_reapable(uarg);
 	return -ENOTTY;
 }
 
@@ -90,23 +108,24 @@ static int __init procdesc_init(void)
 {
 	int ret;
 
-	ret = procdesc_quiet_init();
+	ret = procdesc_hooks_init();
 	if (ret)
 		return ret;
 	ret = misc_register(&pd_ctl_dev);
 	if (ret)
-		procdesc_quiet_exit();
+		procdesc_hooks_exit();
 	return ret;
 }
 
-static void __exit procdesc_exit(void)
+static void __exit procdesc_fini(void)
 {
 	misc_deregister(&pd_ctl_dev);
-	procdesc_quiet_exit();
+	procdesc_hooks_exit();
+	procdesc_exit();
 }
 
 module_init(procdesc_init);
-module_exit(procdesc_exit);
+module_exit(procdesc_fini);
 
 MODULE_DESCRIPTION("FreeBSD process descriptors (pdfork, pdkill, pdwait)");
 MODULE_AUTHOR("The procdesc authors");

@@ -26,8 +26,11 @@
  * has one DTrace provider per ABI bitsize. Event symbols must differ, hence
  * the suffix.
  *
- * - <op>_enter / <op>_return bracket every ioctl (op: open, getpid, kill,
- *   wait, pidfd); error fires on every failure with the errno.
+ * - <op>_enter / <op>_return bracket every ioctl (op: open, arm, disarm,
+ *   reapable, getpid, kill, wait, pidfd); error fires on every failure
+ *   with the errno. The calls on /dev/procdesc other than open name no
+ *   process: their pid is 0, and the input of arm, disarm and reapable is
+ *   their flags or argument.
  * - create, exit and release follow a descriptor's life: made, its process
  *   seen exiting (once), its last reference gone.
  *
@@ -95,6 +98,31 @@ PD_TRACE_EVENT(PD_EV(open_enter),
 );
 
 PD_EVENT(PD_EV(pd_pid_return), PD_EV(open_return),
+	TP_PROTO(pid_t pid, int ret), TP_ARGS(pid, ret));
+
+PD_EVENT_CLASS(PD_EV(pd_flags_enter),
+	TP_PROTO(u32 flags),
+	TP_ARGS(flags),
+	TP_STRUCT__entry(
+		__field(u32, flags)
+	),
+	TP_fast_assign(
+		__entry->flags = flags;
+	),
+	TP_printk("flags=%#x", __entry->flags)
+);
+
+PD_EVENT(PD_EV(pd_flags_enter), PD_EV(arm_enter),
+	TP_PROTO(u32 flags), TP_ARGS(flags));
+PD_EVENT(PD_EV(pd_flags_enter), PD_EV(disarm_enter),
+	TP_PROTO(u32 flags), TP_ARGS(flags));
+PD_EVENT(PD_EV(pd_flags_enter), PD_EV(reapable_enter),
+	TP_PROTO(u32 flags), TP_ARGS(flags));
+PD_EVENT(PD_EV(pd_pid_return), PD_EV(arm_return),
+	TP_PROTO(pid_t pid, int ret), TP_ARGS(pid, ret));
+PD_EVENT(PD_EV(pd_pid_return), PD_EV(disarm_return),
+	TP_PROTO(pid_t pid, int ret), TP_ARGS(pid, ret));
+PD_EVENT(PD_EV(pd_pid_return), PD_EV(reapable_return),
 	TP_PROTO(pid_t pid, int ret), TP_ARGS(pid, ret));
 
 PD_TRACE_EVENT(PD_EV(kill_enter),

@@ -40,15 +40,16 @@ static const struct dentry_operations pdfs_dentry_ops = {
 	.d_dname	= pdfs_dname,
 };
 
-/* The descriptor outlives its file while a path (/proc/<pid>/fd/N) pins the
- * inode, so it is freed with the inode, not on the file's release.
+/*
+ * The descriptor outlives its file while a path (/proc/<pid>/fd/N) pins the
+ * inode, so the inode's reference goes with the inode, not with the file.
  */
 static void pdfs_evict_inode(struct inode *inode)
 {
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	if (inode->i_private)
-		procdesc_free(inode->i_private);
+		procdesc_put(inode->i_private);
 }
 
 static const struct super_operations pdfs_super_ops = {
@@ -92,14 +93,17 @@ void pdfs_unpin(void)
 
 /**
  * pdfs_alloc_file - make the file of a process descriptor
- * @pd: the descriptor; on success its inode owns it and frees it on eviction
+ * @pd: the descriptor; on success the inode owns the caller's reference and
+ *	drops it on eviction
+ * @private: flag bits or'ed into the file's private_data, the descriptor's
+ *	address
  * @fops: the descriptor's file operations
  * @iops: the descriptor's inode operations
  *
  * The file pins pdfs: every successful call must be paired with pdfs_unpin()
  * in the file's release.
  */
-struct file *pdfs_alloc_file(struct procdesc *pd,
+struct file *pdfs_alloc_file(struct procdesc *pd, unsigned long private,
 			     const struct file_operations *fops,
 			     const struct inode_operations *iops)
 {
@@ -128,7 +132,7 @@ struct file *pdfs_alloc_file(struct procdesc *pd,
 		goto unpin;
 	}
 	inode->i_private = pd;
-	file->private_data = pd;
+	file->private_data = (void *)((unsigned long)pd | private);
 	return file;
 
 unpin:

@@ -1,35 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The process descriptor: a file that names one process, as FreeBSD's
- * sys_procdesc.c does, built the way a pidfd is. It holds a reference on the
- * process's struct pid, never its number, so no operation can reach another
- * process that reused the pid.
+ * The process descriptor, as FreeBSD's sys_procdesc.c has it: one object per
+ * process, and files that name it, built the way a pidfd is. The object
+ * holds a reference on the process's struct pid, never its number, so no
+ * operation can reach another process that reused the pid.
  *
+ * - A descriptor is made for a child at clone time (src/clone.c: bound
+ *   before the child runs, installed before the clone returns), or from a
+ *   pidfd (PROCDESC_IOC_OPEN). More files may open on the same object;
+ *   each keeps its own PROCDESC_F_DAEMON and the credentials of its opener.
  * - poll reports EPOLLHUP once the process has exited, and from then on;
  * - PROCDESC_IOC_KILL signals it with kill(2)'s permission rules;
  * - PROCDESC_IOC_WAIT sleeps until it exits and reports the status and
- *   resource usage from the zombie, which the parent (in userspace, through
- *   waitid(P_PIDFD)) then reaps: a module cannot reap;
- * - the release of the last reference SIGKILLs a live process unless the
- *   descriptor was made with PROCDESC_F_DAEMON.
+ *   resource usage from the zombie, which the parent (in userspace, by
+ *   waitid()) then reaps: a module cannot reap;
+ * - the release of the last file SIGKILLs a live process unless that file
+ *   was made with PROCDESC_F_DAEMON (see pd_kill_on_close()).
+ *
+ * A child made quiet (exit signal 0: no SIGCHLD, invisible to wait(-1))
+ * stays quiet across exec as long as its object exists (procdesc_quieten()).
+ * Its object outlives its files: a child whose last file was closed stays
+ * quiet, "detached", and once it has ended its parent's library collects
+ * it (PROCDESC_IOC_REAPABLE), unless the kernel autoreaps it.
  */
-#include <linux/anon_inodes.h>
 #include <linux/cred.h>
 #include <linux/file.h>
-#include <linux/mutex.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/llist.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/ptrace.h>
+#include <linux/refcount.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/task_io_accounting_ops.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/wait.h>
 #include <linux/procdesc.h>
 
@@ -37,31 +52,155 @@
 
 /* procdesc.flags bits */
 enum {
-	PD_DAEMON,	/* last close leaves the process running */
-	PD_CHILD,	/* made by the parent: see pd_kill_on_close() */
 	PD_COLLECTED,	/* a PROCDESC_IOC_WAIT consumed the exit */
 	PD_EXIT_SEEN,	/* the exit event has fired */
 	PD_COMPAT,	/* made by a 32-bit caller: life events go to procdesc32 */
-	PD_QUIET,	/* the child's exit_signal is kept at 0 (src/quiet.c) */
+	PD_RELAYED,	/* exit_wait is on pid->wait_pidfd */
 };
 
+/*
+ * Per-file flags, in the low bits of file->private_data (the object is at
+ * least 8-byte aligned): FreeBSD 16 keeps PD_DAEMON per file too.
+ */
+#define PD_FILE_DAEMON	0x1UL	/* its last close leaves the process running */
+#define PD_FILE_PARENT	0x2UL	/* made by the parent: see pd_kill_on_close() */
+#define PD_FILE_BITS	(PD_FILE_DAEMON | PD_FILE_PARENT)
+
 struct procdesc {
-	struct pid *pid;
-	struct file *pidfd;		/* the pidfd it was made from */
+	struct pid *pid;		/* NULL until bound to its child */
+	struct pid *parent;		/* quiet for this parent (its tgid), or NULL */
+	const struct cred *cred;	/* the child's credentials when its parent made it */
+	refcount_t ref;			/* the table's, and one per file's inode */
+	unsigned int files;		/* open files; under pd_table_lock */
+	unsigned long flags;
 	wait_queue_head_t wait;		/* pollers and PROCDESC_IOC_WAIT sleepers */
 	wait_queue_entry_t exit_wait;	/* on pid->wait_pidfd, relays the exit */
 	struct mutex collect_lock;	/* from reading an exit to consuming it */
 	struct timespec64 start;	/* the process's start, wall clock */
-	unsigned long flags;
-	const struct cred *cred;	/* PD_CHILD: the child's credentials then */
-	struct pid *parent;		/* PD_QUIET: the parent that made it */
-	struct procdesc_quiet quiet;	/* PD_QUIET: read under RCU, hence... */
-	struct rcu_head rcu;		/* ...an RCU-delayed free */
+	struct hlist_node node;		/* in pd_table, while bound */
+	struct hlist_node detached;	/* in pd_detached, while no file is left */
+	union {
+		struct llist_node gone;	/* on pd_gone, to be retired */
+		struct rcu_head rcu;	/* freed after the table's readers */
+	};
 };
+
+/*
+ * The objects of bound processes, by struct pid, and those left without a
+ * file (detached), by parent. Lookups walk them under RCU, from the
+ * tracepoint probes too; changes take pd_table_lock, a raw spinlock since
+ * the clone-time probe binds with preemption disabled (and on PREEMPT_RT a
+ * spinlock_t would sleep). An object in the table holds a module reference,
+ * so that a quiet child never outlives the module that keeps it quiet.
+ */
+#define PD_TABLE_BITS	8
+static DEFINE_HASHTABLE(pd_table, PD_TABLE_BITS);
+static DEFINE_HASHTABLE(pd_detached, PD_TABLE_BITS);
+static DEFINE_RAW_SPINLOCK(pd_table_lock);
+static atomic_t pd_detached_count = ATOMIC_INIT(0);
+
+/*
+ * Objects that left the table where nothing may sleep (the tracepoint
+ * probes): leaving pid->wait_pidfd takes a spinlock_t, and the last put may
+ * free, so pd_gone_work does both.
+ */
+static LLIST_HEAD(pd_gone);
+static void pd_gone_fn(struct work_struct *work);
+static DECLARE_WORK(pd_gone_work, pd_gone_fn);
 
 /* Fire a life event in the trace system of the descriptor's maker. */
 #define pd_trace_life(pd, event, ...)					\
 	pd_trace_in(test_bit(PD_COMPAT, &(pd)->flags), event, __VA_ARGS__)
+
+static struct procdesc *pd_of(struct file *file)
+{
+	return (void *)((unsigned long)file->private_data & ~PD_FILE_BITS);
+}
+
+static unsigned long pd_file_flags(struct file *file)
+{
+	return (unsigned long)file->private_data & PD_FILE_BITS;
+}
+
+static void pd_free_rcu(struct rcu_head *rcu)
+{
+	struct procdesc *pd = container_of(rcu, struct procdesc, rcu);
+
+	if (pd->cred)
+		put_cred(pd->cred);
+	put_pid(pd->parent);
+	put_pid(pd->pid);
+	kfree(pd);
+}
+
+/* Drop a reference; the last one frees the object after RCU readers. */
+void procdesc_put(struct procdesc *pd)
+{
+	if (refcount_dec_and_test(&pd->ref))
+		call_rcu(&pd->rcu, pd_free_rcu);
+}
+
+/* The object of @pid in the table, or NULL; under RCU or pd_table_lock. */
+static struct procdesc *pd_lookup(struct pid *pid)
+{
+	struct procdesc *pd;
+
+	hash_for_each_possible_rcu(pd_table, pd, node, (unsigned long)pid,
+				   lockdep_is_held(&pd_table_lock))
+		if (pd->pid == pid)
+			return pd;
+	return NULL;
+}
+
+static void pd_hash(struct procdesc *pd)
+{
+	lockdep_assert_held(&pd_table_lock);
+	refcount_inc(&pd->ref);
+	__module_get(THIS_MODULE);
+	hash_add_rcu(pd_table, &pd->node, (unsigned long)pd->pid);
+}
+
+static void pd_undetach(struct procdesc *pd)
+{
+	lockdep_assert_held(&pd_table_lock);
+	if (hlist_unhashed(&pd->detached))
+		return;
+	hash_del_rcu(&pd->detached);
+	INIT_HLIST_NODE(&pd->detached);
+	atomic_dec(&pd_detached_count);
+}
+
+/* Take @pd out of the table; then pd_retire() or pd_retire_later(). */
+static void pd_unhash(struct procdesc *pd)
+{
+	lockdep_assert_held(&pd_table_lock);
+	pd_undetach(pd);
+	hash_del_rcu(&pd->node);
+}
+
+/* Stop relaying the exit and drop the table's references. May sleep. */
+static void pd_retire(struct procdesc *pd)
+{
+	if (test_and_clear_bit(PD_RELAYED, &pd->flags))
+		remove_wait_queue(&pd->pid->wait_pidfd, &pd->exit_wait);
+	procdesc_put(pd);
+	module_put(THIS_MODULE);
+}
+
+static void pd_retire_later(struct procdesc *pd)
+{
+	if (llist_add(&pd->gone, &pd_gone))
+		schedule_work(&pd_gone_work);
+}
+
+static void pd_gone_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&pd_gone);
+	struct procdesc *pd, *next;
+
+	llist_for_each_entry_safe(pd, next, list, gone)
+		pd_retire(pd);
+}
 
 /* The wait(2) status of a zombie, as wait_task_zombie() computes it. */
 static int pd_exit_status(struct task_struct *task)
@@ -86,10 +225,11 @@ static bool pd_exited(struct procdesc *pd)
 }
 
 /*
- * Once the process has exited: fire the exit event, the first time only,
- * and wake pollers and waiters. The kernel wakes pidfd pollers with EPOLLIN
- * only (6.9+), which epoll would filter out for a descriptor that reports
- * EPOLLHUP, so our own queue is woken with the right key.
+ * Once the process has exited: fire the exit event, the first time only and
+ * only while a file is open, and wake pollers and waiters. The kernel wakes
+ * pidfd pollers with EPOLLIN only (6.9+), which epoll would filter out for
+ * a descriptor that reports EPOLLHUP, so our own queue is woken with the
+ * right key.
  */
 static void pd_notice_exit(struct procdesc *pd)
 {
@@ -97,7 +237,7 @@ static void pd_notice_exit(struct procdesc *pd)
 
 	if (!pd_exited(pd))
 		return;
-	if (!test_and_set_bit(PD_EXIT_SEEN, &pd->flags)) {
+	if (READ_ONCE(pd->files) && !test_and_set_bit(PD_EXIT_SEEN, &pd->flags)) {
 		rcu_read_lock();
 		task = pid_task(pd->pid, PIDTYPE_TGID);
 		pd_trace_life(pd, exit, pid_nr(pd->pid), task ? pd_exit_status(task) : -1);
@@ -118,9 +258,20 @@ static int pd_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
 	return 0;
 }
 
+/*
+ * Join pid->wait_pidfd, once, then relay an exit that happened before: the
+ * kernel will not notify it again. May sleep.
+ */
+static void pd_relay(struct procdesc *pd)
+{
+	if (!test_and_set_bit(PD_RELAYED, &pd->flags))
+		add_wait_queue(&pd->pid->wait_pidfd, &pd->exit_wait);
+	pd_notice_exit(pd);
+}
+
 static __poll_t pd_poll(struct file *file, poll_table *pts)
 {
-	struct procdesc *pd = file->private_data;
+	struct procdesc *pd = pd_of(file);
 
 	poll_wait(file, &pd->wait, pts);
 	return pd_exited(pd) ? EPOLLHUP : 0;
@@ -196,9 +347,8 @@ static void pd_fill_rusage(struct task_struct *task, struct procdesc_rusage *sel
 
 /* Fill @w from a zombie, as wait_task_zombie() would report it. */
 static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
-			 struct procdesc_wait *w)
+			 bool parent, struct procdesc_wait *w)
 {
-	struct task_struct *parent;
 	int status = pd_exit_status(task);
 
 	w->status = status;
@@ -209,12 +359,10 @@ static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
 	w->pid = pid_vnr(pd->pid);
 	w->uid = from_kuid_munged(current_user_ns(), task_uid(task));
 	pd_fill_rusage(task, &w->self, &w->children);
-
-	rcu_read_lock();
-	parent = rcu_dereference(task->real_parent);
-	if (same_thread_group(parent, current))
+	if (parent)
 		w->result |= PROCDESC_WAIT_PARENT;
-	rcu_read_unlock();
+	if (procdesc_reapable_count())
+		w->result |= PROCDESC_WAIT_REAPABLE;
 }
 
 #define PD_WAIT_OPTIONS (WEXITED | WNOHANG | WNOWAIT)
@@ -317,7 +465,7 @@ static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 	}
 	memset(w, 0, sizeof(*w));
 	w->options = options;
-	pd_fill_wait(pd, task, w);
+	pd_fill_wait(pd, task, parent, w);
 	put_task_struct(task);
 	return 0;
 }
@@ -346,18 +494,34 @@ out:
 	return ret;
 }
 
-/* A pidfd for the process: the one the descriptor was made from. */
-static long pd_ioc_pidfd(struct procdesc *pd, unsigned long arg)
+/*
+ * Whether the pidfd at @uarg names the descriptor's process: a module cannot
+ * make a pidfd, so libprocdesc makes one from the pid (pidfd_open()) and has
+ * it checked here, in case the pid was reused meanwhile.
+ */
+static long pd_ioc_pidfd(struct procdesc *pd, int __user *uarg)
 {
 	pid_t nr = pid_nr(pd->pid);
-	long ret = -EINVAL;
+	struct file *pidfd;
+	struct pid *pid;
+	long ret;
+	int fd;
 
 	pd_trace(pidfd_enter, nr);
-	if (!arg) {
-		ret = get_unused_fd_flags(O_CLOEXEC);
-		if (ret >= 0)
-			fd_install(ret, get_file(pd->pidfd));
-	}
+	ret = get_user(fd, uarg);
+	if (ret)
+		goto out;
+	ret = -EBADF;
+	pidfd = fget(fd);
+	if (!pidfd)
+		goto out;
+	pid = pd_pidfd_pid(pidfd);
+	if (IS_ERR(pid))
+		ret = PTR_ERR(pid);
+	else
+		ret = pid == pd->pid ? 0 : -ESRCH;
+	fput(pidfd);
+out:
 	pd_trace_return(pidfd, nr, ret);
 	return ret;
 }
@@ -375,7 +539,7 @@ static long pd_ioc_getpid(struct procdesc *pd, s32 __user *uarg)
 
 static long pd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct procdesc *pd = file->private_data;
+	struct procdesc *pd = pd_of(file);
 	void __user *uarg = (void __user *)arg;
 
 	if (cmd == PROCDESC_IOC_GETPID)
@@ -385,7 +549,7 @@ static long pd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (procdesc_cmd_is(cmd, PROCDESC_IOC_WAIT, sizeof(struct procdesc_wait)))
 		return pd_ioc_wait(pd, uarg, _IOC_SIZE(cmd));
 	if (cmd == PROCDESC_IOC_PIDFD)
-		return pd_ioc_pidfd(pd, arg);
+		return pd_ioc_pidfd(pd, uarg);
 	return -ENOTTY;
 }
 
@@ -400,24 +564,24 @@ static const char *pd_state(struct procdesc *pd)
 
 static void pd_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct procdesc *pd = file->private_data;
+	struct procdesc *pd = pd_of(file);
 	struct pid_namespace *ns = proc_pid_ns(file_inode(m->file)->i_sb);
 
 	seq_printf(m, "Pid:\t%d\n", pid_nr_ns(pd->pid, ns));
 	seq_printf(m, "PdFlags:\t0x%x\n",
-		   test_bit(PD_DAEMON, &pd->flags) ? PROCDESC_F_DAEMON : 0);
+		   (pd_file_flags(file) & PD_FILE_DAEMON) ? PROCDESC_F_DAEMON : 0);
 	seq_printf(m, "State:\t%s\n", pd_state(pd));
 }
 
 /*
  * FreeBSD kills a live process on the last close of its descriptor. Here
  * that kill grants nothing kill(2) would not: it is checked against the
- * credentials of the descriptor's opener (@file's), never of whoever drops
- * the last reference, which may be a daemon the descriptor was sent to or
- * a kernel worker (unix-socket garbage collection, delayed fput) with full
+ * credentials of the last file's opener (@file's), never of whoever drops
+ * the last reference, which may be a daemon the descriptor was sent to or a
+ * kernel worker (unix-socket garbage collection, delayed fput) with full
  * credentials. A parent kills its child with privilege, as FreeBSD does,
- * but only while the child keeps the credentials it had when the
- * descriptor was made: once it has taken others (a setuid exec, setuid()),
+ * but only while the child keeps the credentials it had when its parent
+ * made the descriptor: once it has taken others (a setuid exec, setuid()),
  * the kill is checked too, as Linux withdraws a parent's pdeath_signal
  * when the child's credentials change.
  */
@@ -434,7 +598,7 @@ static void pd_kill_on_close(struct procdesc *pd, struct file *file)
 		return;
 	}
 	tcred = __task_cred(task);
-	priv = (test_bit(PD_CHILD, &pd->flags) && tcred == pd->cred) ||
+	priv = ((pd_file_flags(file) & PD_FILE_PARENT) && tcred == pd->cred) ||
 	       file_ns_capable(file, tcred->user_ns, CAP_KILL);
 	rcu_read_unlock();
 	/*
@@ -449,16 +613,70 @@ static void pd_kill_on_close(struct procdesc *pd, struct file *file)
 				     pd->pid, file->f_cred);
 }
 
+/*
+ * Whether a quiet child whose last file is closed stays in the table,
+ * detached: while it is not reaped and its parent, still the one it is
+ * quiet for, lives on. A parent whose last thread is exiting (its files are
+ * closed before its children are reparented) has already let its detached
+ * children go (procdesc_process_exit(), which runs before, or after this
+ * under pd_table_lock). Under pd_table_lock.
+ */
+static bool pd_keep_detached(struct procdesc *pd)
+{
+	struct task_struct *task, *parent;
+	bool keep;
+
+	if (!pd->parent)
+		return false;
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	parent = pid_task(pd->parent, PIDTYPE_TGID);
+	keep = task && parent && atomic_read(&parent->signal->live) &&
+	       task_tgid(rcu_dereference(task->real_parent)) == pd->parent;
+	rcu_read_unlock();
+	return keep;
+}
+
+/*
+ * A file of @pd went away: the last one detaches or retires it, and is
+ * told so. May sleep.
+ */
+static bool pd_file_gone(struct procdesc *pd)
+{
+	bool last, retire = false;
+
+	raw_spin_lock(&pd_table_lock);
+	last = !--pd->files;
+	if (last) {
+		if (pd_keep_detached(pd)) {
+			hash_add_rcu(pd_detached, &pd->detached, (unsigned long)pd->parent);
+			atomic_inc(&pd_detached_count);
+		} else {
+			pd_unhash(pd);
+			retire = true;
+		}
+	}
+	raw_spin_unlock(&pd_table_lock);
+	if (retire)
+		pd_retire(pd);
+	return last;
+}
+
 static int pd_release(struct inode *inode, struct file *file)
 {
-	struct procdesc *pd = file->private_data;
-	bool kill = !test_bit(PD_DAEMON, &pd->flags) && !pd_exited(pd);
+	struct procdesc *pd = pd_of(file);
+	bool kill;
 
-	remove_wait_queue(&pd->pid->wait_pidfd, &pd->exit_wait);
+	/* Armed for a clone that never came: nothing was bound. */
+	if (!pd->pid) {
+		pdfs_unpin();
+		return 0;
+	}
+	/* Detached first, so that the child's exit finds it so (autoreap). */
+	kill = pd_file_gone(pd) && !(pd_file_flags(file) & PD_FILE_DAEMON) &&
+	       !pd_exited(pd);
 	if (kill)
 		pd_kill_on_close(pd, file);
-	if (test_bit(PD_QUIET, &pd->flags))
-		procdesc_quiet_unwatch(&pd->quiet);
 	pd_trace_life(pd, release, pid_nr(pd->pid), kill);
 	pdfs_unpin();
 	return 0;
@@ -513,27 +731,131 @@ static const struct inode_operations pd_iops = {
 	.getattr	= pd_getattr,
 };
 
-void procdesc_free(struct procdesc *pd)
+/* Boot time to wall clock, once: fstat() must not jitter. */
+static void pd_set_start(struct procdesc *pd, u64 start_boottime)
 {
-	if (pd->cred)
-		put_cred(pd->cred);
-	fput(pd->pidfd);
-	put_pid(pd->parent);
-	put_pid(pd->pid);
-	kfree_rcu(pd, rcu);
+	pd->start = ns_to_timespec64(start_boottime + ktime_get_real_ns() -
+				     ktime_get_boottime_ns());
+}
+
+static struct procdesc *pd_alloc(void)
+{
+	struct procdesc *pd = kzalloc(sizeof(*pd), GFP_KERNEL_ACCOUNT);
+
+	if (!pd)
+		return NULL;
+	refcount_set(&pd->ref, 1);
+	if (in_compat_syscall())
+		__set_bit(PD_COMPAT, &pd->flags);
+	init_waitqueue_head(&pd->wait);
+	init_waitqueue_func_entry(&pd->exit_wait, pd_exit_wake);
+	mutex_init(&pd->collect_lock);
+	INIT_HLIST_NODE(&pd->node);
+	INIT_HLIST_NODE(&pd->detached);
+	return pd;
+}
+
+static unsigned long pd_open_file_flags(u32 flags, bool parent)
+{
+	return ((flags & PROCDESC_F_DAEMON) ? PD_FILE_DAEMON : 0) |
+	       (parent ? PD_FILE_PARENT : 0);
+}
+
+/**
+ * procdesc_alloc_unbound - make the file of a descriptor for a future child
+ * @flags: PROCDESC_F_DAEMON and PROCDESC_F_CLOEXEC, already validated
+ *
+ * The file's opener credentials are the caller's, who will be the parent.
+ * procdesc_bind() binds it; until then releasing it is all it allows.
+ *
+ * Return: the file or an ERR_PTR().
+ */
+struct file *procdesc_alloc_unbound(u32 flags)
+{
+	struct procdesc *pd = pd_alloc();
+	struct file *file;
+
+	if (!pd)
+		return ERR_PTR(-ENOMEM);
+	file = pdfs_alloc_file(pd, pd_open_file_flags(flags, true), &pd_fops, &pd_iops);
+	if (IS_ERR(file))
+		kfree(pd);
+	return file;
+}
+
+/**
+ * procdesc_bind - bind an unbound descriptor to a new child of the caller
+ * @file: from procdesc_alloc_unbound()
+ * @child: the child, in copy_process() still: TASK_NEW, it cannot run
+ *
+ * Called by the task_newtask probe, in the parent, maybe with preemption
+ * disabled: nothing here sleeps or frees. The child gets exit signal 0
+ * (nobody else writes it before it runs: see src/clone.c), its object goes
+ * into the table, quiet for its parent, with the file counted.
+ */
+void procdesc_bind(struct file *file, struct task_struct *child)
+{
+	struct procdesc *pd = pd_of(file);
+
+	WRITE_ONCE(child->exit_signal, 0);
+	pd->pid = get_pid(task_tgid(child));
+	pd->parent = get_pid(task_tgid(current));
+	pd->cred = get_cred(rcu_dereference_protected(child->real_cred, true));
+	pd_set_start(pd, child->start_boottime);
+	pd->files = 1;
+	raw_spin_lock(&pd_table_lock);
+	pd_hash(pd);
+	raw_spin_unlock(&pd_table_lock);
+}
+
+/**
+ * procdesc_install - give the parent the file bound to its new child
+ * @file: bound by procdesc_bind()
+ * @flags: PROCDESC_F_* of the arm
+ * @result: where to write back the fd and the child's pid, a struct
+ *	procdesc_arm in the parent
+ *
+ * Runs in the parent before its clone returns (task work). Writes the new
+ * fd, or a negative errno, and the pid to @result. On failure the file is
+ * released, which kills the child as a last close would: a failed pdfork
+ * leaves no child behind.
+ */
+void procdesc_install(struct file *file, u32 flags, void __user *result)
+{
+	struct procdesc_arm __user *res = result;
+	struct procdesc *pd = pd_of(file);
+	pid_t vnr = pid_vnr(pd->pid);
+	int fd = -EBADF;
+
+	pd_relay(pd);
+	/* An exiting parent's files are gone (exit_files() ran first). */
+	if (current->files)
+		fd = get_unused_fd_flags(O_RDWR |
+					 ((flags & PROCDESC_F_CLOEXEC) ? O_CLOEXEC : 0));
+	if (fd >= 0 && (put_user(fd, &res->fd) || put_user(vnr, &res->pid))) {
+		put_unused_fd(fd);
+		fd = -EFAULT;
+	}
+	if (fd < 0) {
+		if (!put_user(fd, &res->fd))
+			put_user(vnr, &res->pid);
+		fput(file);
+		return;
+	}
+	/* Before fd_install(): from then on another thread may close it. */
+	pd_trace_life(pd, create, pid_nr(pd->pid), fd, flags);
+	fd_install(fd, file);
 }
 
 /*
  * Check that @pid may get a descriptor: the caller's unreaped child, or
  * with PROCDESC_F_NONCHILD any live process the caller may send SIGKILL.
- * Sets PD_CHILD and PD_QUIET in pd->flags, pd->start, and for a child
- * pd->cred.
+ * Sets *@child.
  */
-static int pd_check_target(struct procdesc *pd, struct pid *pid, u32 open_flags)
+static int pd_check_target(struct pid *pid, u32 flags, bool *child)
 {
 	struct task_struct *task;
-	bool child, busy;
-	u64 start;
+	bool busy;
 
 	rcu_read_lock();
 	task = pid_task(pid, PIDTYPE_TGID);
@@ -542,25 +864,16 @@ static int pd_check_target(struct procdesc *pd, struct pid *pid, u32 open_flags)
 		/* A thread's pidfd names no process. */
 		return pid_has_task(pid, PIDTYPE_PID) ? -EINVAL : -ESRCH;
 	}
-	child = same_thread_group(rcu_dereference(task->real_parent), current);
+	*child = same_thread_group(rcu_dereference(task->real_parent), current);
 	busy = (task->flags & (PF_KTHREAD | PF_EXITING)) || task->exit_state;
-	start = task->start_boottime;
-	if (child)
-		pd->cred = get_cred_rcu(__task_cred(task));
 	rcu_read_unlock();
 
-	/* Boot time to wall clock, once: fstat() must not jitter. */
-	pd->start = ns_to_timespec64(start + ktime_get_real_ns() - ktime_get_boottime_ns());
-	if (child) {
-		__set_bit(PD_CHILD, &pd->flags);
-		if (open_flags & PROCDESC_F_QUIET)
-			__set_bit(PD_QUIET, &pd->flags);
+	if (*child)
 		return 0;
-	}
-	if (!(open_flags & PROCDESC_F_NONCHILD))
+	if (!(flags & PROCDESC_F_NONCHILD))
 		return -ECHILD;
 	/* Only a parent decides how its child reports its exit. */
-	if (open_flags & PROCDESC_F_QUIET)
+	if (flags & PROCDESC_F_QUIET)
 		return -EINVAL;
 	if (busy)
 		return -EBUSY;
@@ -568,73 +881,272 @@ static int pd_check_target(struct procdesc *pd, struct pid *pid, u32 open_flags)
 	return kill_pid(pid, 0, 0);
 }
 
+/*
+ * The object of @pid with one more file counted, and a reference for it,
+ * found or made. A child still being created (TASK_NEW) is refused: its
+ * clone may be binding it (procdesc_bind()), and it is nobody's to open
+ * yet. Checked under pd_table_lock, which the binding holds: a task seen
+ * past TASK_NEW was bound, if at all, before.
+ */
+static struct procdesc *pd_get_for_file(struct pid *pid)
+{
+	struct procdesc *pd, *new = NULL;
+	struct task_struct *task;
+	bool fresh;
+
+	for (;;) {
+		raw_spin_lock(&pd_table_lock);
+		rcu_read_lock();
+		task = pid_task(pid, PIDTYPE_TGID);
+		fresh = task && pd_task_is_new(task);
+		rcu_read_unlock();
+		pd = fresh ? NULL : pd_lookup(pid);
+		if (!fresh && !pd && new) {
+			pd = new;
+			new = NULL;
+			pd_hash(pd);
+		}
+		if (pd) {
+			pd_undetach(pd);
+			pd->files++;
+			refcount_inc(&pd->ref);
+		}
+		raw_spin_unlock(&pd_table_lock);
+		if (pd || fresh)
+			break;
+		new = pd_alloc();
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+		new->pid = get_pid(pid);
+		rcu_read_lock();
+		task = pid_task(pid, PIDTYPE_TGID);
+		if (task)
+			pd_set_start(new, task->start_boottime);
+		rcu_read_unlock();
+	}
+	if (new)
+		procdesc_put(new);
+	return pd ? pd : ERR_PTR(-EAGAIN);
+}
+
 /**
- * procdesc_create - make a process descriptor from a pidfd
+ * procdesc_open - open a file on the descriptor of the process of a pidfd
  * @pidfd: the pidfd
- * @flags: PROCDESC_F_* flags of PROCDESC_IOC_OPEN, already validated
+ * @flags: PROCDESC_F_* of PROCDESC_IOC_OPEN, already validated
  * @nr: set to the process's global pid, for tracing, once it is known
  *
  * Return: the new file descriptor or a negative errno.
  */
-int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr)
+int procdesc_open(struct file *pidfd, u32 flags, pid_t *nr)
 {
+	struct task_struct *task;
 	struct procdesc *pd;
 	struct file *file;
 	struct pid *pid;
+	bool child;
 	int fd, ret;
 
 	pid = pd_pidfd_pid(pidfd);
 	if (IS_ERR(pid))
 		return PTR_ERR(pid);
 	*nr = pid_nr(pid);
-
-	pd = kzalloc(sizeof(*pd), GFP_KERNEL_ACCOUNT);
-	if (!pd)
-		return -ENOMEM;
-	if (flags & PROCDESC_F_DAEMON)
-		__set_bit(PD_DAEMON, &pd->flags);
-	if (in_compat_syscall())
-		__set_bit(PD_COMPAT, &pd->flags);
-	ret = pd_check_target(pd, pid, flags);
+	ret = pd_check_target(pid, flags, &child);
 	if (ret)
-		goto free;
-
-	pd->pid = get_pid(pid);
-	pd->pidfd = get_file(pidfd);
-	init_waitqueue_head(&pd->wait);
-	init_waitqueue_func_entry(&pd->exit_wait, pd_exit_wake);
-	mutex_init(&pd->collect_lock);
+		return ret;
 
 	fd = get_unused_fd_flags(O_RDWR | ((flags & PROCDESC_F_CLOEXEC) ? O_CLOEXEC : 0));
-	if (fd < 0) {
-		ret = fd;
-		goto put;
+	if (fd < 0)
+		return fd;
+	pd = pd_get_for_file(pid);
+	if (IS_ERR(pd)) {
+		put_unused_fd(fd);
+		return PTR_ERR(pd);
 	}
-	file = pdfs_alloc_file(pd, &pd_fops, &pd_iops);
+	file = pdfs_alloc_file(pd, pd_open_file_flags(flags, child), &pd_fops, &pd_iops);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
-		ret = PTR_ERR(file);
-		goto put;
+		pd_file_gone(pd);
+		procdesc_put(pd);
+		return PTR_ERR(file);
 	}
-	/* From here the inode owns pd; nothing can fail any more. */
-	add_wait_queue(&pid->wait_pidfd, &pd->exit_wait);
-	if (test_bit(PD_QUIET, &pd->flags)) {
-		pd->parent = get_pid(task_tgid(current));
-		procdesc_quiet_watch(&pd->quiet, pd->pid, pd->parent);
+	/*
+	 * The parent's first file sets, once, the child's credentials then
+	 * (pd_kill_on_close()) and the quiet watch, if asked for.
+	 */
+	if (child) {
+		raw_spin_lock(&pd_table_lock);
+		rcu_read_lock();
+		task = pid_task(pid, PIDTYPE_TGID);
+		if (task && !pd->cred)
+			pd->cred = get_cred_rcu(__task_cred(task));
+		if (task && (flags & PROCDESC_F_QUIET) && !pd->parent)
+			WRITE_ONCE(pd->parent, get_pid(task_tgid(current)));
+		rcu_read_unlock();
+		raw_spin_unlock(&pd_table_lock);
 	}
+
+	pd_relay(pd);
 	/* Before fd_install(): from then on another thread may close it. */
 	pd_trace_life(pd, create, *nr, fd, flags);
-	/* An exit before add_wait_queue() was never relayed. */
-	pd_notice_exit(pd);
 	fd_install(fd, file);
 	return fd;
+}
 
-put:
-	fput(pd->pidfd);
-	put_pid(pd->pid);
-free:
-	if (pd->cred)
-		put_cred(pd->cred);
-	kfree(pd);
-	return ret;
+/**
+ * procdesc_quieten - keep a quiet child quiet
+ * @task: the task itself, which has just exec'd or is exiting
+ * @exiting: it is exiting
+ *
+ * Every exec resets the exit signal to SIGCHLD (de_thread()). The
+ * sched_process_exec and sched_process_exit probes call this in the task
+ * itself, right after that reset and before exit_notify() reads the field,
+ * to set it back to 0 for a quiet child whose parent is still the one it
+ * is quiet for: an orphan's reaper must get its SIGCHLD. The store is to
+ * the task's own field from its own context, as de_thread()'s is, but
+ * unlike de_thread()'s (SIGCHLD, the value the reparenting stores too) it
+ * races with the parent's death, settled below.
+ *
+ * At exit this also records the parent's current exec generation:
+ * do_notify_parent() turns any exit signal into SIGCHLD for a parent that
+ * has exec'd since the fork, which would give a parent that kept the
+ * descriptor across its exec the SIGCHLD it never asked for.
+ */
+void procdesc_quieten(struct task_struct *task, bool exiting)
+{
+	struct task_struct *parent;
+	struct procdesc *pd;
+
+	if (!thread_group_leader(task))
+		return;
+	rcu_read_lock();
+	pd = pd_lookup(task_tgid(task));
+	parent = rcu_dereference(task->real_parent);
+	if (!pd || !READ_ONCE(pd->parent) || READ_ONCE(pd->parent) != task_tgid(parent))
+		goto out;
+	WRITE_ONCE(task->exit_signal, 0);
+	/*
+	 * The parent may be dying meanwhile: its exit points our real_parent
+	 * at a reaper and then sets exit_signal to SIGCHLD
+	 * (forget_original_parent(), reparent_leader()), under tasklist_lock,
+	 * which a module cannot take. If that store landed before ours, ours
+	 * undid it; then, the two reparenting stores being seen in order (as
+	 * on x86, TSO), the new real_parent is visible past the barrier, and
+	 * the reaper gets its SIGCHLD back. A move to another thread of the
+	 * same process keeps the exit signal: ours stands.
+	 */
+	smp_mb();
+	if (!same_thread_group(rcu_dereference(task->real_parent), parent))
+		WRITE_ONCE(task->exit_signal, SIGCHLD);
+	else if (exiting)
+		WRITE_ONCE(task->parent_exec_id, READ_ONCE(parent->self_exec_id));
+out:
+	rcu_read_unlock();
+}
+
+/**
+ * procdesc_process_exit - the last thread of a process is exiting
+ * @task: that thread, in its own context (sched_process_exit)
+ *
+ * Its detached children lose their parent: they will be reparented with
+ * SIGCHLD as ordinary orphans, so their objects go. If it is a detached
+ * child itself and the kernel can autoreap (Linux 7.x, CLONE_AUTOREAP's
+ * flag), it is autoreaped, leaving no zombie for a parent that may never
+ * call the library again, and its object goes. Atomic context.
+ */
+void procdesc_process_exit(struct task_struct *task)
+{
+	struct pid *tgid = task_tgid(task);
+	struct hlist_node *tmp;
+	struct procdesc *pd;
+
+	if (!atomic_read(&pd_detached_count))
+		return;
+	raw_spin_lock(&pd_table_lock);
+	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)tgid) {
+		if (pd->parent != tgid)
+			continue;
+		pd_unhash(pd);
+		pd_retire_later(pd);
+	}
+	pd = pd_lookup(tgid);
+	if (pd && !hlist_unhashed(&pd->detached) && pd_autoreap(task)) {
+		pd_unhash(pd);
+		pd_retire_later(pd);
+	}
+	raw_spin_unlock(&pd_table_lock);
+}
+
+/*
+ * Whether detached @pd's process has ended, reaped or not: the caller's to
+ * reap or to forget. Under RCU.
+ */
+static bool pd_detached_ended(struct procdesc *pd)
+{
+	struct task_struct *task = pid_task(pd->pid, PIDTYPE_TGID);
+
+	return !task || (READ_ONCE(task->exit_state) && thread_group_empty(task));
+}
+
+/* How many of the caller's detached children have ended. */
+unsigned int procdesc_reapable_count(void)
+{
+	struct pid *me = task_tgid(current);
+	struct procdesc *pd;
+	unsigned int n = 0;
+
+	if (!atomic_read(&pd_detached_count))
+		return 0;
+	rcu_read_lock();
+	hash_for_each_possible_rcu(pd_detached, pd, detached, (unsigned long)me)
+		if (pd->parent == me && pd_detached_ended(pd))
+			n++;
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * PROCDESC_IOC_REAPABLE: hand the caller the pids of its detached children
+ * that have ended and are not reaped, its to reap, and forget them (and any
+ * reaped already, by whoever).
+ */
+long procdesc_ioc_reapable(void __user *uarg)
+{
+	struct procdesc_reapable r = { 0 };
+	struct pid *me = task_tgid(current);
+	struct llist_node *done = NULL;
+	struct procdesc *pd, *next;
+	struct hlist_node *tmp;
+	bool zombie;
+
+	raw_spin_lock(&pd_table_lock);
+	rcu_read_lock();
+	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)me) {
+		if (pd->parent != me || !pd_detached_ended(pd))
+			continue;
+		zombie = pid_has_task(pd->pid, PIDTYPE_TGID);
+		if (zombie && r.count == PROCDESC_REAPABLE_MAX) {
+			r.more = 1;
+			continue;
+		}
+		if (zombie)
+			r.pid[r.count++] = pid_vnr(pd->pid);
+		pd_unhash(pd);
+		pd->gone.next = done;
+		done = &pd->gone;
+	}
+	rcu_read_unlock();
+	raw_spin_unlock(&pd_table_lock);
+	llist_for_each_entry_safe(pd, next, done, gone)
+		pd_retire(pd);
+	return copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : r.count;
+}
+
+/*
+ * At module unload: no object is left (each held a module reference), but
+ * the last ones may still be retiring, and their memory waits for RCU.
+ */
+void procdesc_exit(void)
+{
+	flush_work(&pd_gone_work);
+	rcu_barrier();
 }

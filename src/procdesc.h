@@ -7,7 +7,6 @@
 
 #include <linux/compat.h>
 #include <linux/ioctl.h>
-#include <linux/list.h>
 #include <linux/types.h>
 
 #include "trace.h"
@@ -15,29 +14,36 @@
 
 struct file;
 struct inode;
+struct pid;
 struct procdesc;
-
-/* src/quiet.c: pdfork children keep exit_signal 0 across exec and exit */
-struct procdesc_quiet {
-	struct hlist_node node;
-	struct pid *child;
-	struct pid *parent;
-};
-
-int procdesc_quiet_init(void);
-void procdesc_quiet_exit(void);
-void procdesc_quiet_watch(struct procdesc_quiet *w, struct pid *child,
-			  struct pid *parent);
-void procdesc_quiet_unwatch(struct procdesc_quiet *w);
+struct task_struct;
 
 /* src/procdesc.c: the process descriptor object */
-int procdesc_create(struct file *pidfd, u32 flags, pid_t *nr);
-void procdesc_free(struct procdesc *pd);
+int procdesc_open(struct file *pidfd, u32 flags, pid_t *nr);
+struct file *procdesc_alloc_unbound(u32 flags);
+void procdesc_bind(struct file *file, struct task_struct *child);
+void procdesc_install(struct file *file, u32 flags, void __user *result);
+void procdesc_quieten(struct task_struct *task, bool exiting);
+void procdesc_process_exit(struct task_struct *task);
+unsigned int procdesc_reapable_count(void);
+long procdesc_ioc_reapable(void __user *uarg);
+void procdesc_put(struct procdesc *pd);
+void procdesc_exit(void);
+
+/* src/clone.c: a descriptor bound to the next child of an armed thread */
+long procdesc_ioc_arm(void __user *uarg, size_t usize);
+long procdesc_ioc_disarm(unsigned long arg);
+void procdesc_newtask(struct task_struct *child, u64 clone_flags);
+void procdesc_arm_drop(struct task_struct *task);
+
+/* src/hooks.c: the kernel tracepoints the module hooks into */
+int procdesc_hooks_init(void);
+void procdesc_hooks_exit(void);
 
 /* src/pdfs.c: the pseudo filesystem that gives each descriptor an inode */
 int pdfs_pin(void);
 void pdfs_unpin(void);
-struct file *pdfs_alloc_file(struct procdesc *pd,
+struct file *pdfs_alloc_file(struct procdesc *pd, unsigned long private,
 			     const struct file_operations *fops,
 			     const struct inode_operations *iops);
 

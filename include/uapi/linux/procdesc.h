@@ -2,8 +2,10 @@
 /*
  * procdesc: FreeBSD-style process descriptors for Linux.
  *
- * The control device /dev/procdesc turns a pidfd into a process descriptor
- * (PROCDESC_IOC_OPEN). Everything else is an ioctl on the descriptor itself.
+ * The control device /dev/procdesc makes process descriptors: at clone time
+ * for the next child of the calling thread (PROCDESC_IOC_ARM, then fork(),
+ * posix_spawn() or any clone that makes a child process), or from a pidfd
+ * (PROCDESC_IOC_OPEN). Everything else is an ioctl on the descriptor.
  *
  * Every structure has fixed-width fields and no implicit padding, so 32- and
  * 64-bit callers share one layout. Structures can grow at their end: the
@@ -18,7 +20,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define PROCDESC_ABI_VERSION	1
+#define PROCDESC_ABI_VERSION	2
 
 /* 0xB9 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define PROCDESC_IOC_MAGIC	0xB9
@@ -31,7 +33,8 @@
 /*
  * PROCDESC_IOC_OPEN only, for the caller's child: while the descriptor
  * exists, keep the child's exit signal at 0 (no SIGCHLD, invisible to
- * wait(-1)) across exec, which otherwise resets it. pdfork() sets it.
+ * wait(-1)) across exec, which otherwise resets it. A child bound at
+ * clone time (PROCDESC_IOC_ARM) is always quiet.
  */
 #define PROCDESC_F_QUIET	0x00000008
 
@@ -50,6 +53,53 @@
 struct procdesc_open {
 	__s32 pidfd;
 	__u32 flags;
+};
+
+/**
+ * struct procdesc_arm - argument of PROCDESC_IOC_ARM
+ * @flags: in: PROCDESC_F_DAEMON, PROCDESC_F_CLOEXEC
+ * @fd: out: -1 when armed; once the next child process of the calling
+ *	thread exists, before the clone returns to the parent, the new
+ *	descriptor, or a negative errno if it could not be installed (the
+ *	child then got the kill of a last close)
+ * @pid: out: 0 when armed; then the child's pid in the caller's namespace
+ * @reapable: out: how many of the caller's children that have no
+ *	descriptor left have ended, to collect with PROCDESC_IOC_REAPABLE
+ *
+ * Arms the calling thread: its next clone that makes a child process of
+ * the caller (not a thread, not CLONE_PARENT) binds a descriptor to the
+ * child before the child runs: exit signal 0, kept quiet across exec. The
+ * kernel writes @fd and @pid back into this structure, at the address the
+ * ioctl was given, before that clone returns in the parent. The arm is
+ * one-shot; PROCDESC_IOC_DISARM cancels it; exec and exit drop it. A
+ * thread already armed gets EBUSY; no free fd number, EMFILE.
+ */
+struct procdesc_arm {
+	__u32 flags;
+	__s32 fd;
+	__s32 pid;
+	__u32 reapable;
+};
+
+/* PROCDESC_IOC_REAPABLE: at most this many pids per call. */
+#define PROCDESC_REAPABLE_MAX	16
+
+/**
+ * struct procdesc_reapable - argument of PROCDESC_IOC_REAPABLE
+ * @count: out: how many pids follow
+ * @more: out: non-zero if more remain
+ * @pid: out: children of the caller, in its pid namespace, that ended
+ *	after their last descriptor was closed, and are not reaped yet: the
+ *	caller's to reap (waitid(P_PID, pid, ..., WEXITED | __WALL))
+ *
+ * A child whose descriptors are all closed is no longer watched by any
+ * descriptor but stays quiet; the module lists it here once it has ended,
+ * once, and forgets it.
+ */
+struct procdesc_reapable {
+	__u32 count;
+	__u32 more;
+	__s32 pid[PROCDESC_REAPABLE_MAX];
 };
 
 /**
@@ -84,6 +134,8 @@ struct procdesc_rusage {
 
 /* procdesc_wait.result bits */
 #define PROCDESC_WAIT_PARENT	0x00000001	/* caller is the parent: reap it */
+/* The caller has children to reap that no descriptor names any more. */
+#define PROCDESC_WAIT_REAPABLE	0x00000002
 
 /**
  * struct procdesc_wait - argument of PROCDESC_IOC_WAIT
@@ -113,12 +165,20 @@ struct procdesc_wait {
 /* On /dev/procdesc */
 #define PROCDESC_IOC_VERSION	_IOR(PROCDESC_IOC_MAGIC, 0x00, __u32)
 #define PROCDESC_IOC_OPEN	_IOW(PROCDESC_IOC_MAGIC, 0x01, struct procdesc_open)
+#define PROCDESC_IOC_ARM	_IOWR(PROCDESC_IOC_MAGIC, 0x02, struct procdesc_arm)
+/* Cancels the calling thread's arm; ENOENT if it has none. Argument 0. */
+#define PROCDESC_IOC_DISARM	_IO(PROCDESC_IOC_MAGIC, 0x03)
+#define PROCDESC_IOC_REAPABLE	_IOR(PROCDESC_IOC_MAGIC, 0x04, struct procdesc_reapable)
 
 /* On a process descriptor */
 #define PROCDESC_IOC_GETPID	_IOR(PROCDESC_IOC_MAGIC, 0x10, __s32)
 #define PROCDESC_IOC_KILL	_IOW(PROCDESC_IOC_MAGIC, 0x11, struct procdesc_kill)
 #define PROCDESC_IOC_WAIT	_IOWR(PROCDESC_IOC_MAGIC, 0x12, struct procdesc_wait)
-/* Returns a new close-on-exec pidfd for the process; the argument must be 0. */
-#define PROCDESC_IOC_PIDFD	_IO(PROCDESC_IOC_MAGIC, 0x13)
+/*
+ * 0 if the pidfd at the argument names the descriptor's process, ESRCH if
+ * it names another, EBADF if it is not a pidfd: a pidfd from
+ * pidfd_open(pdgetpid()) is checked this way against pid reuse.
+ */
+#define PROCDESC_IOC_PIDFD	_IOW(PROCDESC_IOC_MAGIC, 0x14, __s32)
 
 #endif /* _UAPI_LINUX_PROCDESC_H */

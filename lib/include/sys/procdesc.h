@@ -12,6 +12,7 @@
 #define _SYS_PROCDESC_H
 
 #include <signal.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -23,6 +24,17 @@ extern "C" {
 #define PD_DAEMON		0x00000001	/* last close does not kill */
 #define PD_CLOEXEC		0x00000002	/* close-on-exec descriptor */
 #define PD_ALLOWED_AT_FORK	(PD_DAEMON | PD_CLOEXEC)
+
+/* pdrfork() flags, FreeBSD's rfork(2) values (<sys/unistd.h> there). */
+#ifndef RFPROC
+#define RFFDG		0x00000004	/* copy the descriptor table */
+#define RFPROC		0x00000010	/* make a new process */
+#define RFPROCDESC	0x10000000	/* return a process descriptor */
+#define RFSPAWN		0x80000000U	/* vfork-like, caught signals reset */
+#endif
+
+/* What this header offers beyond FreeBSD 9's three calls. */
+#define PROCDESC_HAVE_PDSPAWNP	1
 
 #ifndef _STRUCT_WRUSAGE
 #define _STRUCT_WRUSAGE
@@ -41,9 +53,20 @@ int pdwait(int fd, int *status, int options, struct __wrusage *wrusage,
 pid_t pdwait4(int fd, int *status, int options, struct rusage *rusage);
 int pdopenpid(pid_t pid, int flags);
 
-/* posix_spawn()-like: execve() @path in a new child, a descriptor in *fdp. */
-pid_t pdspawn(int *fdp, const char *path, char *const argv[],
-	      char *const envp[], int flags);
+pid_t pdrfork(int *fdp, int pdflags, int rfflags);
+
+/*
+ * posix_spawn() and posix_spawnp() with a process descriptor in *fdp:
+ * 0 or an error number, as posix_spawn().
+ */
+int pdspawn(pid_t *pidp, int *fdp, int flags, const char *path,
+	    const posix_spawn_file_actions_t *file_actions,
+	    const posix_spawnattr_t *attrp, char *const argv[],
+	    char *const envp[]);
+int pdspawnp(pid_t *pidp, int *fdp, int flags, const char *file,
+	     const posix_spawn_file_actions_t *file_actions,
+	     const posix_spawnattr_t *attrp, char *const argv[],
+	     char *const envp[]);
 
 /* Linux only: between process descriptors and pidfds. */
 int pdgetpidfd(int fd);
