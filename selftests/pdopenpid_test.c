@@ -234,41 +234,96 @@ TEST(own_fork_child_pdwait_reaps)
 	close(fd);
 }
 
-/* A second, non-daemon descriptor of a pdfork child kills it on close. */
-TEST(second_descriptor_close_kills)
+/*
+ * One descriptor object per process, as FreeBSD 16: pdopenpid() of a
+ * process that has a descriptor opens another file on the same object.
+ * Closing one of two files does not kill; the last file's own PD_DAEMON
+ * decides (whatever the first one's was).
+ */
+static void close_two_files(struct __test_metadata *_metadata, int first_flags,
+			    int second_flags, bool killed)
 {
 	int fd = -1, fd2, sk = -1, status = -1;
 	pid_t pid, got = 0;
 
-	pid = pdfork_pinger(&fd, 0, &sk, 0);
+	pid = pdfork_pinger(&fd, first_flags, &sk, 2);
 	ASSERT_GT(pid, 0);
-	fd2 = pdopenpid(pid, 0);
+	fd2 = pdopenpid(pid, second_flags);
 	ASSERT_GE(fd2, 0);
 	ASSERT_EQ(0, pdgetpid(fd2, &got));
 	EXPECT_EQ(pid, got);
-	EXPECT_TRUE(ping(sk));
+	ASSERT_EQ(0, close(fd));
+	EXPECT_TRUE(ping(sk)) TH_LOG("closing one of two files killed");
 	ASSERT_EQ(0, close(fd2));
-	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(SIGKILL, status);
-	close(fd);
+	EXPECT_EQ(!killed, ping(sk));
 	close(sk);
+	/* Our child, quiet; no library call since, so not reaped yet. */
+	ASSERT_EQ(pid, waitpid_nointr(pid, &status, __WALL));
+	EXPECT_EQ(killed ? SIGKILL : 2 << 8, status);
 }
 
-TEST(second_daemon_descriptor_close_spares)
+TEST(last_of_two_files_kills)
 {
-	int fd = -1, fd2, sk = -1, status = -1;
-	pid_t pid;
+	close_two_files(_metadata, PD_DAEMON, 0, true);
+}
 
-	pid = pdfork_pinger(&fd, 0, &sk, 2);
+TEST(last_of_two_files_daemon_spares)
+{
+	close_two_files(_metadata, 0, PD_DAEMON, false);
+}
+
+/*
+ * An exit consumed through one file is consumed for all, but the parent:
+ * two helpers open files on our child; the first consumes the exit, the
+ * second then gets ESRCH, and our own pdwait still reports and reaps.
+ */
+TEST(exit_consumed_through_one_file_for_all)
+{
+	int fd = -1, sk = -1, p[2], status = -1, hst = -1, i;
+	pid_t pid, helper[2];
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	pid = pdfork_pinger(&fd, 0, &sk, 6);
 	ASSERT_GT(pid, 0);
-	fd2 = pdopenpid(pid, PD_DAEMON);
-	ASSERT_GE(fd2, 0);
-	ASSERT_EQ(0, close(fd2));
-	EXPECT_TRUE(ping(sk));
+	for (i = 0; i < 2; i++) {
+		helper[i] = fork();
+		ASSERT_GE(helper[i], 0);
+		if (helper[i] == 0) {
+			int hfd = pdopenpid(pid, PD_DAEMON), st = -1;
+			char c;
+
+			close(fd);
+			close(sk);
+			close(p[1]);
+			if (hfd < 0 || read(p[0], &c, 1) != 1)
+				_exit(10);
+			if (i == 0) {
+				if (pdwait(hfd, &st, WEXITED, NULL, NULL) || st != 6 << 8)
+					_exit(11);
+				_exit(0);
+			}
+			/* After the first helper has reported. */
+			if (read(p[0], &c, 1) != 1)
+				_exit(12);
+			errno = 0;
+			if (pdwait(hfd, &st, WEXITED, NULL, NULL) != -1 || errno != ESRCH)
+				_exit(13);
+			_exit(0);
+		}
+	}
+	close(p[0]);
 	close(sk);
+	ASSERT_EQ(1, write(p[1], "xx", 2) - 1);
+	ASSERT_EQ(helper[0], waitpid_nointr(helper[0], &hst, 0));
+	EXPECT_EQ(0, hst);
+	ASSERT_EQ(1, write(p[1], "y", 1));
+	ASSERT_EQ(helper[1], waitpid_nointr(helper[1], &hst, 0));
+	EXPECT_EQ(0, hst);
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(2 << 8, status);
+	EXPECT_EQ(6 << 8, status);
+	EXPECT_EQ(0, count_children(0));
 	close(fd);
+	close(p[1]);
 }
 
 TEST(no_such_process_esrch)

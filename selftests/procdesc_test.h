@@ -560,13 +560,12 @@ static inline int pdfork_and_wait(int code)
  * The EMFILE steps of pdfork() and pdspawn(), in order from a process that
  * has not used the library: @spare free fd numbers, and how many fds of
  * /dev/procdesc are open after the failed call. No fd for the control
- * device; the device (kept from then on) but no pidfd; the kept device, no
- * pidfd; the kept device and the pidfd, no descriptor (the child exists
- * then, and is discarded).
+ * device; the device (kept from then on) but no fd for the descriptor, which
+ * the arm checks before any child exists; the kept device, no fd.
  */
 static const struct {
 	int spare, control;
-} emfile_steps[] = { { 0, 0 }, { 1, 1 }, { 0, 1 }, { 1, 1 } };
+} emfile_steps[] = { { 0, 0 }, { 1, 1 }, { 0, 1 } };
 
 /*
  * @make(@fdp) with RLIMIT_NOFILE at 64 and exactly @spare numbers free
@@ -657,6 +656,44 @@ static inline char proc_state(pid_t pid)
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * How many children of ours /proc shows, in state @state ('Z' for zombies)
+ * or in any state if @state is 0; -1 without /proc. Unlike waitpid(-1), it
+ * sees children whose exit signal is 0 and works where waits are forbidden.
+ */
+static inline int count_children(char state)
+{
+	char path[300], line[256], st;
+	struct dirent *e;
+	int n = 0, ppid;
+	DIR *d = opendir("/proc");
+	FILE *f;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		st = 0;
+		ppid = 0;
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "State:", 6))
+				st = line[6 + strspn(line + 6, " \t")];
+			else if (!strncmp(line, "PPid:", 5))
+				ppid = atoi(line + 5);
+		}
+		fclose(f);
+		if (ppid == getpid() && (!state || st == state))
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 /* Wait (bounded) until /proc/<pid>/stat shows @state. 0 on success. */

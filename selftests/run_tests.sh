@@ -3,7 +3,7 @@
 #
 # Run every procdesc selftest binary in <bindir>, in the order of
 # `make -C selftests list`, each under a timeout (SELFTEST_TIMEOUT seconds,
-# default 120). Their TAP goes through unchanged. A binary that fails
+# default 300). Their TAP goes through unchanged. A binary that fails
 # (non-zero exit, signal or timeout) without having printed a "not ok" line
 # gets one extra line, "not ok <binary> # ...", so that counting the
 # top-level "ok"/"not ok" lines of the output counts every failure.
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 (($# == 1)) || { echo "usage: ${0##*/} <bindir>" >&2; exit 2; }
 bindir=$1
 [[ -d $bindir ]] || { echo "${0##*/}: $bindir: no such directory" >&2; exit 2; }
-limit=${SELFTEST_TIMEOUT:-120}
+limit=${SELFTEST_TIMEOUT:-300}
 [[ $limit =~ ^[1-9][0-9]*$ ]] || { echo "${0##*/}: bad SELFTEST_TIMEOUT: $limit" >&2; exit 2; }
 
 # The order comes from the Makefile; without make, the binaries sorted.

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Process descriptors inside a sandbox that forbids every call naming a
- * process by number (the Linux counterpart of Capsicum's capability mode):
- * everything libprocdesc does must go through descriptors.
+ * Process descriptors inside a sandbox that forbids every call that can
+ * reach a process other than the caller's own children (the Linux
+ * counterpart of Capsicum's capability mode): signals by number, pidfd_open,
+ * ptrace, and waits for anything but one given child. libprocdesc needs
+ * none of them: it names a process by number only to reap the caller's own
+ * unreaped child (waitid(P_PID)), which no other process can be.
  */
 #define _GNU_SOURCE
 #include <seccomp.h>
@@ -28,8 +31,14 @@ static int deny(const char *name, int ret)
 }
 
 /*
- * The sandbox: every PID-based call fails with EPERM; with @no_open, so does
- * opening any file, as in Capsicum's capability mode.
+ * The sandbox: every call that can reach another process fails with EPERM;
+ * with @no_open, so does opening any file, as in Capsicum's capability mode.
+ * Waits are allowed for one given child only (waitid(P_PID or P_PIDFD),
+ * wait4(pid > 0)): a wait cannot reach another process's children anyway,
+ * but no wildcard wait is needed either. What libprocdesc calls here:
+ * ioctl and fstat (and openat the first time), clone or clone3 (the C
+ * library's fork and posix_spawn), execve, waitid(P_PID) for its own child,
+ * wait4(pid) (the C library's posix_spawn after a failed exec), close.
  */
 static int enter_sandbox(bool no_open)
 {
@@ -38,19 +47,35 @@ static int enter_sandbox(bool no_open)
 
 	if (!ctx)
 		return -1;
+	/*
+	 * Both ABIs of x86-64, so that a 32-bit test may exec a 64-bit
+	 * program (the default for another ABI is to kill).
+	 */
+	err = seccomp_arch_add(ctx, SCMP_ARCH_X86_64);
+	err = err == -EEXIST ? 0 : err;
 	err |= DENY(ctx, kill, 0);
 	err |= DENY(ctx, tkill, 0);
 	err |= DENY(ctx, tgkill, 0);
 	err |= DENY(ctx, rt_sigqueueinfo, 0);
 	err |= DENY(ctx, rt_tgsigqueueinfo, 0);
-	err |= DENY(ctx, wait4, 0);
-	err |= DENY(ctx, waitpid, 0);
-	err |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_NE, P_PIDFD));
+	/* pid <= 0: 0, or the sign bit (libseccomp compares unsigned). */
+	err |= DENY(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, 0));
+	err |= DENY(ctx, wait4, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000, 0x80000000));
+	err |= DENY(ctx, waitpid, 1, SCMP_A0(SCMP_CMP_EQ, 0));
+	err |= DENY(ctx, waitpid, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000, 0x80000000));
+	/* waitid's idtypes: P_ALL 0, P_PID 1, P_PGID 2, P_PIDFD 3. */
+	err |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_EQ, P_ALL));
+	err |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_EQ, P_PGID));
+	err |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_GT, P_PIDFD));
 	err |= DENY(ctx, pidfd_open, 0);
 	err |= DENY(ctx, ptrace, 0);
 	err |= DENY(ctx, process_vm_readv, 0);
 	err |= DENY(ctx, process_vm_writev, 0);
+	err |= DENY(ctx, kcmp, 0);
 	err |= DENY(ctx, sched_setaffinity, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	err |= DENY(ctx, sched_setscheduler, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	err |= DENY(ctx, sched_setparam, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	err |= DENY(ctx, sched_setattr, 1, SCMP_A0(SCMP_CMP_NE, 0));
 	err |= DENY(ctx, setpriority, 1, SCMP_A0(SCMP_CMP_NE, PRIO_PROCESS));
 	err |= DENY(ctx, setpriority, 1, SCMP_A1(SCMP_CMP_NE, 0));
 	err |= DENY(ctx, get_robust_list, 1, SCMP_A0(SCMP_CMP_NE, 0));
@@ -118,6 +143,8 @@ TEST_F(sandbox, pid_calls_fail)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, waitid(P_ALL, 0, &info, WEXITED | WNOHANG));
 	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, waitid(P_PGID, 0, &info, WEXITED | WNOHANG));
+	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, syscall(SYS_pidfd_open, getpid(), 0));
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, setpriority(PRIO_PROCESS, 1, 0));
@@ -145,7 +172,7 @@ TEST_F(sandbox, pdfork_pdgetpid_pdwait_reaps)
 	EXPECT_EQ(7, WEXITSTATUS(status));
 	EXPECT_EQ(CLD_EXITED, info.si_code);
 	EXPECT_EQ(pid, info.si_pid);
-	/* pdwait reaped it through waitid(P_PIDFD): the pid is gone. */
+	/* pdwait reaped it through waitid(P_PID): the pid is gone. */
 	EXPECT_FALSE(proc_exists(pid));
 	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(ESRCH, errno);
@@ -200,41 +227,58 @@ TEST_F(sandbox, epoll)
 	close(ep);
 }
 
-/* Last close kills; the status is still there through a pidfd. */
+/* Last close kills; the parent can still wait for its own child. */
 TEST_F(sandbox, close_kills)
 {
-	int fd, wfd, pidfd;
 	siginfo_t info;
+	int fd, wfd;
+	pid_t pid;
 
-	ASSERT_GT(child_waiting(&fd, 0, &wfd, 0), 0);
-	pidfd = pdgetpidfd(fd);
-	ASSERT_GE(pidfd, 0);
+	pid = child_waiting(&fd, 0, &wfd, 0);
+	ASSERT_GT(pid, 0);
 	close(fd);
-	ASSERT_EQ(0, waitid(P_PIDFD, pidfd, &info, WEXITED | __WALL));
+	ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | __WALL));
 	EXPECT_EQ(CLD_KILLED, info.si_code);
 	EXPECT_EQ(SIGKILL, info.si_status);
-	close(pidfd);
 	close(wfd);
 }
 
 TEST_F(sandbox, daemon_survives_close)
 {
-	int fd, wfd, pidfd;
 	siginfo_t info;
+	int fd, wfd;
+	pid_t pid;
 
-	ASSERT_GT(child_waiting(&fd, PD_DAEMON, &wfd, 5), 0);
-	pidfd = pdgetpidfd(fd);
-	ASSERT_GE(pidfd, 0);
+	pid = child_waiting(&fd, PD_DAEMON, &wfd, 5);
+	ASSERT_GT(pid, 0);
 	close(fd);
 	info.si_pid = 0;
-	ASSERT_EQ(0, waitid(P_PIDFD, pidfd, &info, WEXITED | WNOHANG | __WALL));
+	ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOHANG | __WALL));
 	EXPECT_EQ(0, info.si_pid);
 	/* Still alive: it exits with its own status when told to. */
 	close(wfd);
-	ASSERT_EQ(0, waitid(P_PIDFD, pidfd, &info, WEXITED | __WALL));
+	ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | __WALL));
 	EXPECT_EQ(CLD_EXITED, info.si_code);
 	EXPECT_EQ(5, info.si_status);
-	close(pidfd);
+}
+
+/* pdspawnp runs a program; a failed exec leaves nothing behind. */
+TEST_F(sandbox, pdspawnp_and_failed_exec)
+{
+	static char *const argv[] = { "true", NULL };
+	int fd = -1, status = -1;
+	pid_t pid = 0;
+
+	ASSERT_EQ(0, pdspawnp(&pid, &fd, PD_CLOEXEC, "true", NULL, NULL, argv, environ));
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(0, status);
+	EXPECT_FALSE(proc_exists(pid));
+	close(fd);
+	fd = -1;
+	EXPECT_EQ(ENOENT, pdspawn(&pid, &fd, 0, "/nonexistent/procdesc-test", NULL, NULL,
+				  argv, environ));
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(0, count_children(0));
 }
 
 /*
