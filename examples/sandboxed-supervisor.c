@@ -2,12 +2,15 @@
 /*
  * A supervisor that manages its workers through process descriptors only.
  *
- * It first enters a seccomp sandbox in which every call that names a process
- * by number fails (kill, tgkill, wait4, waitid other than P_PIDFD,
- * pidfd_open, ptrace, ...), the Linux counterpart of FreeBSD's capability
- * mode. Then it starts workers with pdfork(), watches them with epoll,
- * restarts the one that crashes, and stops them all with pdkill() and
- * pdwait(). Build: cc sandboxed-supervisor.c -lprocdesc -lseccomp
+ * It first enters a seccomp sandbox in which every call that can reach a
+ * process other than its own children fails (kill, tgkill, pidfd_open,
+ * ptrace, ...), and so does every wait but for one given child, the Linux
+ * counterpart of FreeBSD's capability mode. libprocdesc needs nothing else:
+ * ioctl and fstat on its kept /dev/procdesc and on descriptors, clone (the
+ * C library's fork), and waitid(P_PID) to reap its own child, which no other
+ * process can be. Then the supervisor starts workers with pdfork(), watches
+ * them with epoll, restarts the one that crashes, and stops them all with
+ * pdkill() and pdwait(). Build: cc sandboxed-supervisor.c -lprocdesc -lseccomp
  */
 #include <errno.h>
 #include <seccomp.h>
@@ -24,6 +27,9 @@
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
+
+#define DENY(ctx, call, ...) \
+	seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(call), __VA_ARGS__)
 
 #define NWORKERS 3
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -44,8 +50,8 @@ static void enter_sandbox(void)
 {
 	static const char *const pid_calls[] = {
 		"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
-		"wait4", "waitpid", "pidfd_open", "ptrace", "process_vm_readv",
-		"process_vm_writev",
+		"pidfd_open", "ptrace", "process_vm_readv", "process_vm_writev",
+		"kcmp",
 	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int ret = 0;
@@ -58,12 +64,14 @@ static void enter_sandbox(void)
 		if (nr != __NR_SCMP_ERROR)
 			ret |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
 	}
-	ret |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(waitid), 1,
-				SCMP_A0(SCMP_CMP_NE, P_PIDFD));
-	ret |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(sched_setaffinity), 1,
-				SCMP_A0(SCMP_CMP_NE, 0));
-	ret |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 1,
-				SCMP_A1(SCMP_CMP_NE, 0));
+	/* Waits for one given child only: P_PID or P_PIDFD, or a pid > 0. */
+	ret |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_EQ, P_ALL));
+	ret |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_EQ, P_PGID));
+	ret |= DENY(ctx, waitid, 1, SCMP_A0(SCMP_CMP_GT, P_PIDFD));
+	ret |= DENY(ctx, wait4, 1, SCMP_A0(SCMP_CMP_EQ, 0));
+	ret |= DENY(ctx, wait4, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000, 0x80000000));
+	ret |= DENY(ctx, sched_setaffinity, 1, SCMP_A0(SCMP_CMP_NE, 0));
+	ret |= DENY(ctx, setpriority, 1, SCMP_A1(SCMP_CMP_NE, 0));
 	if (ret || seccomp_load(ctx)) {
 		errno = ret ? -ret : errno;
 		die("seccomp");
