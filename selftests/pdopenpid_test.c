@@ -412,10 +412,14 @@ TEST(exited_non_child_ebusy)
 	EXPECT_EQ(3 << 8, keeper_reap(&k));
 }
 
-/* Our own zombie child is fine: it is ours to report and reap. */
-TEST(own_zombie_child)
+/*
+ * As on FreeBSD, a process that is exiting or has exited cannot be opened,
+ * our own zombie child included (EBUSY); pdopenpidfd(), which takes a pidfd
+ * of one's own child, still adopts a zombie.
+ */
+TEST(own_zombie_child_ebusy)
 {
-	int fd, status = -1;
+	int fd, pidfd, status = -1;
 	pid_t pid;
 
 	pid = fork();
@@ -423,8 +427,14 @@ TEST(own_zombie_child)
 	if (pid == 0)
 		_exit(4);
 	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
-	fd = pdopenpid(pid, 0);
+	errno = 0;
+	EXPECT_EQ(-1, pdopenpid(pid, 0));
+	EXPECT_EQ(EBUSY, errno);
+	pidfd = sys_pidfd_open(pid, 0);
+	ASSERT_GE(pidfd, 0);
+	fd = pdopenpidfd(pidfd, 0);
 	ASSERT_GE(fd, 0);
+	close(pidfd);
 	EXPECT_EQ(POLLHUP, poll_now(fd, POLLIN));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(4 << 8, status);
