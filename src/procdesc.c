@@ -849,8 +849,9 @@ void procdesc_install(struct file *file, u32 flags, void __user *result)
 
 /*
  * Check that @pid may get a descriptor: the caller's unreaped child, or
- * with PROCDESC_F_NONCHILD any live process the caller may send SIGKILL.
- * Sets *@child.
+ * with PROCDESC_F_NONCHILD (pdopenpid()) any process, the caller's child
+ * included, that is neither exiting nor a kernel thread, which the caller
+ * may send SIGKILL unless it is its child. Sets *@child.
  */
 static int pd_check_target(struct pid *pid, u32 flags, bool *child)
 {
@@ -868,6 +869,9 @@ static int pd_check_target(struct pid *pid, u32 flags, bool *child)
 	busy = (task->flags & (PF_KTHREAD | PF_EXITING)) || task->exit_state;
 	rcu_read_unlock();
 
+	/* FreeBSD's pdopenpid() refuses a process that is exiting or gone. */
+	if ((flags & PROCDESC_F_NONCHILD) && busy)
+		return -EBUSY;
 	if (*child)
 		return 0;
 	if (!(flags & PROCDESC_F_NONCHILD))
@@ -875,8 +879,6 @@ static int pd_check_target(struct pid *pid, u32 flags, bool *child)
 	/* Only a parent decides how its child reports its exit. */
 	if (flags & PROCDESC_F_QUIET)
 		return -EINVAL;
-	if (busy)
-		return -EBUSY;
 	/* Signal 0: kill(2)'s permission check and nothing else. */
 	return kill_pid(pid, 0, 0);
 }
