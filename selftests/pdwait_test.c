@@ -708,7 +708,10 @@ TEST(pdwait4_returns_pid)
 
 	pid = pdfork_pinger(&fd, 0, &sk, 19);
 	ASSERT_GT(pid, 0);
+	/* wait4's contract: nothing to report is 0, and errno stays. */
+	errno = EXDEV;
 	EXPECT_EQ(0, pdwait4(fd, &status, WNOHANG, NULL));
+	EXPECT_EQ(EXDEV, errno);
 	EXPECT_EQ(-1, status);
 	close(sk);
 	ASSERT_EQ(POLLHUP, wait_hup(fd));
@@ -722,15 +725,61 @@ TEST(pdwait4_returns_pid)
 	EXPECT_LT(ru.ru_utime.tv_usec, 1000000);
 	EXPECT_GT(ru.ru_maxrss, 0);
 	EXPECT_EQ(0, ru.ru_nswap);
+	/* wait4's contract: the reaped child is no child any more. */
 	errno = 0;
 	EXPECT_EQ(-1, pdwait4(fd, &status, 0, NULL));
-	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(ECHILD, errno);
 	errno = 0;
 	EXPECT_EQ(-1, pdwait4(fd, &status, WNOHANG, NULL));
-	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(ECHILD, errno);
 	EXPECT_EQ(-1, waitpid(pid, NULL, __WALL | WNOHANG));
 	EXPECT_EQ(ECHILD, errno);
 	close(fd);
+}
+
+/*
+ * No successful call changes errno, also when the library reaps behind
+ * the scenes (the children left without a descriptor, at pdfork and
+ * pdwait).
+ */
+TEST(success_leaves_errno_alone)
+{
+	char *argv[] = { "true", NULL };
+	int fd = -1, fd2 = -1, i, status;
+	pid_t pid, got;
+
+	/* Children the library will reap at its next calls. */
+	for (i = 0; i < 3; i++) {
+		pid = pdfork(&fd, 0);
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(0);
+		ASSERT_EQ(POLLHUP, wait_hup(fd));
+		close(fd);
+	}
+	errno = EXDEV;
+	pid = pdfork(&fd, 0);
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pause();
+		_exit(5);
+	}
+	EXPECT_EQ(EXDEV, errno) TH_LOG("pdfork");
+	EXPECT_EQ(0, pdgetpid(fd, &got));
+	EXPECT_EQ(0, pdkill(fd, 0));
+	fd2 = pdopenpid(pid, PD_DAEMON);
+	EXPECT_GE(fd2, 0);
+	EXPECT_EQ(EXDEV, errno) TH_LOG("pdgetpid, pdkill or pdopenpid");
+	EXPECT_EQ(0, pdkill(fd, SIGTERM));
+	EXPECT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(EXDEV, errno) TH_LOG("pdwait");
+	close(fd2);
+	close(fd);
+	EXPECT_EQ(0, pdspawnp(&pid, &fd, 0, "true", NULL, NULL, argv, environ));
+	EXPECT_EQ(pid, pdwait4(fd, &status, 0, NULL));
+	EXPECT_EQ(EXDEV, errno) TH_LOG("pdspawnp or pdwait4");
+	close(fd);
+	EXPECT_EQ(0, count_children(0));
 }
 
 TEST(pdwait4_rusage_adds_children)
