@@ -139,12 +139,14 @@ static int pd_open(int pidfd, unsigned int flags)
 
 void pd_reap(pid_t pid, int options)
 {
+	int err = errno;
 	siginfo_t info;
 
 	/* The raw call: a program may redirect waitid() (see pdwait(2)). */
 	while (syscall(SYS_waitid, P_PID, pid, &info, WEXITED | __WALL | options, NULL) < 0 &&
 	       errno == EINTR)
 		;
+	errno = err;
 }
 
 /*
@@ -340,13 +342,26 @@ static void pd_timeval_add(struct timeval *a, const struct timeval *b)
 	}
 }
 
+/*
+ * The 2014 Linux Capsicum port's call, with wait4()'s contract: exits are
+ * implied; WNOHANG with nothing to report returns 0 and leaves errno alone;
+ * a process already reaped, or whose exit was consumed, is no child to wait
+ * for: ECHILD.
+ */
 pid_t pdwait4(int fd, int *status, int options, struct rusage *rusage)
 {
 	struct procdesc_wait w;
+	int err = errno;
 
-	/* wait4() semantics: exits are implied, WNOHANG returns 0. */
-	if (pd_wait(fd, options | WEXITED, &w) < 0)
-		return (options & WNOHANG) && errno == EAGAIN ? 0 : -1;
+	if (pd_wait(fd, options | WEXITED, &w) < 0) {
+		if ((options & WNOHANG) && errno == EAGAIN) {
+			errno = err;
+			return 0;
+		}
+		if (errno == ESRCH)
+			errno = ECHILD;
+		return -1;
+	}
 	if (status)
 		*status = w.status;
 	if (rusage) {
