@@ -402,27 +402,56 @@ int pdopenpid(pid_t pid, int flags)
 }
 
 /*
- * A module cannot make a pidfd: open one from the pid and have the module
- * check that it names the descriptor's process, not one that reused its
- * number.
+ * A pidfd for the process of descriptor @fd. A module cannot make one: open
+ * one from the pid and have the module check that it names the
+ * descriptor's process, not one that reused its number. @wrong_type is the
+ * errno for an @fd that is not a process descriptor.
  */
-int pdgetpidfd(int fd)
+static int pd_pidfd(int fd, int wrong_type)
 {
 	int pidfd, err;
 	pid_t pid;
 
-	if (pdgetpid(fd, &pid))
+	if (pd_ioctl(fd, PROCDESC_IOC_GETPID, &pid, wrong_type) < 0)
 		return -1;
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -1;
-	if (pd_ioctl(fd, PROCDESC_IOC_PIDFD, &pidfd, EBADF) < 0) {
+	if (pd_ioctl(fd, PROCDESC_IOC_PIDFD, &pidfd, wrong_type) < 0) {
 		err = errno;
 		close(pidfd);
 		errno = err;
 		return -1;
 	}
 	return pidfd;
+}
+
+int pdgetpidfd(int fd)
+{
+	return pd_pidfd(fd, EBADF);
+}
+
+/*
+ * FreeBSD 16's pddupfd(): a close-on-exec copy of the process's file
+ * descriptor @fd, for a caller who may ptrace-attach to it (FreeBSD:
+ * p_candebug()); pidfd_getfd() (5.6) checks exactly that.
+ */
+int pddupfd(int pd, int fd, int flags)
+{
+	int pidfd, copy, err;
+
+	if (flags) {
+		errno = EINVAL;
+		return -1;
+	}
+	pidfd = pd_pidfd(pd, EINVAL);
+	if (pidfd < 0)
+		return -1;
+	copy = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	err = errno;
+	close(pidfd);
+	errno = err;
+	return copy;
 }
 
 int pdopenpidfd(int pidfd, int flags)

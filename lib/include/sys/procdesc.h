@@ -35,6 +35,7 @@ extern "C" {
 
 /* What this header offers beyond FreeBSD 9's three calls. */
 #define PROCDESC_HAVE_PDSPAWNP	1
+#define PROCDESC_HAVE_PDDUPFD	1
 
 #ifndef _STRUCT_WRUSAGE
 #define _STRUCT_WRUSAGE
@@ -52,6 +53,7 @@ int pdwait(int fd, int *status, int options, struct __wrusage *wrusage,
 	   siginfo_t *info);
 pid_t pdwait4(int fd, int *status, int options, struct rusage *rusage);
 int pdopenpid(pid_t pid, int flags);
+int pddupfd(int pd, int fd, int flags);
 
 pid_t pdrfork(int *fdp, int pdflags, int rfflags);
 
