@@ -744,7 +744,7 @@ TEST(pdwait4_returns_pid)
  */
 TEST(success_leaves_errno_alone)
 {
-	char *argv[] = { "true", NULL };
+	static char *const argv[] = { "true", NULL };
 	int fd = -1, fd2 = -1, i, status;
 	pid_t pid, got;
 
