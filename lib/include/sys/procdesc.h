@@ -16,6 +16,16 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+/*
+ * pdwait() takes a siginfo_t, which glibc's <signal.h> declares only for
+ * POSIX feature levels: under strict ISO C (-std=c99, no feature macro) it
+ * is hidden, so take glibc's own definition, which it keeps apart for
+ * exactly such uses.
+ */
+#if defined(__GLIBC__) && !defined(__USE_POSIX199309)
+#include <bits/types/siginfo_t.h>
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
