@@ -4,6 +4,9 @@
  * descriptor, their argument checks and the extensible-struct rules.
  */
 #define _GNU_SOURCE
+#include <limits.h>
+#include <sys/mman.h>
+
 #include "procdesc_test.h"
 #include "kselftest_harness.h"
 
@@ -91,14 +94,14 @@ TEST(device_is_char_dev_mode_0666)
 	EXPECT_EQ(0666U, st.st_mode & 07777);
 }
 
-TEST(version_is_1)
+TEST(version_is_2)
 {
 	__u32 v = 0xdeadbeef;
 	int ctl = open_ctl();
 
 	ASSERT_GE(ctl, 0);
 	ASSERT_EQ(0, ioctl(ctl, PROCDESC_IOC_VERSION, &v));
-	EXPECT_EQ(1U, v);
+	EXPECT_EQ(2U, v);
 	EXPECT_EQ((__u32)PROCDESC_ABI_VERSION, v);
 	close(ctl);
 }
@@ -134,7 +137,10 @@ TEST(device_unknown_ioctl_enotty)
 	/* Descriptor commands mean nothing on the control device. */
 	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_GETPID, &pid));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_PIDFD, 0));
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_PIDFD, &pid));
+	EXPECT_EQ(ENOTTY, errno);
+	/* Version 1's PROCDESC_IOC_PIDFD is gone everywhere. */
+	EXPECT_EQ(-1, ioctl(ctl, _IO(PROCDESC_IOC_MAGIC, 0x13), 0));
 	EXPECT_EQ(ENOTTY, errno);
 	close(ctl);
 }
@@ -369,8 +375,24 @@ TEST(descriptor_unknown_ioctl_enotty)
 	/* KILL smaller than version 1. */
 	EXPECT_EQ(-1, ioctl(r.pd, _IOW(PROCDESC_IOC_MAGIC, 0x11, __s32), &v));
 	EXPECT_EQ(ENOTTY, errno);
-	/* PIDFD with a size is another command. */
+	/* Version 1's PROCDESC_IOC_PIDFD, which returned a pidfd, is gone. */
+	EXPECT_EQ(-1, ioctl(r.pd, _IO(PROCDESC_IOC_MAGIC, 0x13), 0));
+	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(r.pd, _IOR(PROCDESC_IOC_MAGIC, 0x13, __s32), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	/* PIDFD with another direction or size is another command. */
+	EXPECT_EQ(-1, ioctl(r.pd, _IOR(PROCDESC_IOC_MAGIC, 0x14, __s32), &r.pidfd));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(r.pd, _IOW(PROCDESC_IOC_MAGIC, 0x14, __u64), &r.pidfd));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(r.pd, _IO(PROCDESC_IOC_MAGIC, 0x14), &r.pidfd));
+	EXPECT_EQ(ENOTTY, errno);
+	/* So do the control device's. */
+	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_ARM, &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_DISARM, 0));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_REAPABLE, &v));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(7, raw_pd_finish(&r));
 }
@@ -528,32 +550,165 @@ TEST(wait_ioctl_reports_without_reaping)
 	EXPECT_EQ(r.pid, big.v1.pid);
 	EXPECT_EQ(0ULL, (unsigned long long)big.tail);
 
-	/* Consumed, but the zombie is still there for the parent. */
+	/*
+	 * Consumed; but the parent, who alone can reap, is told of the
+	 * zombie as long as it is there, and only then gets ESRCH.
+	 */
+	memset(&w, 0, sizeof(w));
+	w.options = WEXITED;
+	ASSERT_EQ(0, ioctl(r.pd, PROCDESC_IOC_WAIT, &w));
+	EXPECT_EQ((__u32)PROCDESC_WAIT_PARENT, w.result);
+	EXPECT_EQ(7 << 8, w.status);
+	EXPECT_EQ(r.pid, waitpid_nointr(r.pid, &status, __WALL | WNOHANG));
+	EXPECT_EQ(7 << 8, status);
 	memset(&w, 0, sizeof(w));
 	w.options = WEXITED;
 	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_WAIT, &w));
 	EXPECT_EQ(ESRCH, errno);
-	EXPECT_EQ(r.pid, waitpid_nointr(r.pid, &status, __WALL | WNOHANG));
-	EXPECT_EQ(7 << 8, status);
 	close(r.pd);
 	close(r.pidfd);
 	close(r.ctl);
 }
 
-TEST(pidfd_ioctl_argument_must_be_zero)
+/* PROCDESC_IOC_PIDFD with the pidfd @pidfd at the argument: 0 or the errno. */
+static int check_pidfd(int pd, int pidfd)
 {
+	return ioctl(pd, PROCDESC_IOC_PIDFD, &pidfd) ? errno : 0;
+}
+
+/* A page that is not mapped: mapped, then unmapped. */
+static void *unmapped_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, 4096);
+	return p;
+}
+
+/* A read-only page whose first bytes are @len bytes of @src. */
+static void *read_only_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, len);
+	if (mprotect(p, 4096, PROT_READ)) {
+		munmap(p, 4096);
+		return NULL;
+	}
+	return p;
+}
+
+TEST(pidfd_check_same_process)
+{
+	int before = count_fds(), pidfd, *ro;
 	struct raw_pd r;
-	int pidfd;
 
 	ASSERT_EQ(0, raw_pd_make(&r));
-	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_PIDFD, 1));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_PIDFD, (void *)&r));
-	EXPECT_EQ(EINVAL, errno);
-	pidfd = ioctl(r.pd, PROCDESC_IOC_PIDFD, 0);
+	/* The clone3 pidfd, and one opened from the pid, name the process. */
+	EXPECT_EQ(0, check_pidfd(r.pd, r.pidfd));
+	pidfd = sys_pidfd_open(r.pid, 0);
 	ASSERT_GE(pidfd, 0);
-	EXPECT_EQ(FD_CLOEXEC, fcntl(pidfd, F_GETFD));
+	EXPECT_EQ(0, check_pidfd(r.pd, pidfd));
+	/* The kernel only reads the argument: read-only memory will do. */
+	ro = read_only_copy(&pidfd, sizeof(pidfd));
+	ASSERT_TRUE(!!ro);
+	EXPECT_EQ(0, ioctl(r.pd, PROCDESC_IOC_PIDFD, ro));
+	munmap(ro, 4096);
 	close(pidfd);
+	EXPECT_EQ(7, raw_pd_finish(&r));
+	EXPECT_EQ(before, count_fds());
+}
+
+TEST(pidfd_check_other_process_esrch)
+{
+	int before = count_fds(), pidfd, p[2];
+	struct raw_pd r;
+	pid_t other;
+
+	ASSERT_EQ(0, raw_pd_make(&r));
+	pidfd = sys_pidfd_open(getpid(), 0);
+	ASSERT_GE(pidfd, 0);
+	EXPECT_EQ(ESRCH, check_pidfd(r.pd, pidfd));
+	close(pidfd);
+	other = spawn_blocked(&pidfd, p);
+	ASSERT_GT(other, 0);
+	EXPECT_EQ(ESRCH, check_pidfd(r.pd, pidfd));
+	EXPECT_EQ(7, finish_blocked(pidfd, p[1]));
+	EXPECT_EQ(7, raw_pd_finish(&r));
+	EXPECT_EQ(before, count_fds());
+}
+
+/*
+ * After the reap the pid may name another process: a pidfd opened from it
+ * then names that one, which a pidfd of another process stands for here.
+ * A pidfd of the process itself still names it.
+ */
+TEST(pidfd_check_after_reap)
+{
+	int before = count_fds(), pidfd, p[2];
+	struct raw_pd r;
+	siginfo_t info;
+	pid_t other;
+
+	ASSERT_EQ(0, raw_pd_make(&r));
+	close(r.wfd);
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, sys_waitid(P_PIDFD, r.pidfd, &info, WEXITED | __WALL));
+	EXPECT_EQ(0, check_pidfd(r.pd, r.pidfd));
+	other = spawn_blocked(&pidfd, p);
+	ASSERT_GT(other, 0);
+	EXPECT_EQ(ESRCH, check_pidfd(r.pd, pidfd));
+	EXPECT_EQ(7, finish_blocked(pidfd, p[1]));
+	close(r.pidfd);
+	close(r.pd);
+	close(r.ctl);
+	EXPECT_EQ(before, count_fds());
+}
+
+TEST(pidfd_check_not_a_pidfd_ebadf)
+{
+	int before = count_fds(), p[2], null;
+	struct raw_pd r;
+
+	ASSERT_EQ(0, raw_pd_make(&r));
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, -1));
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, INT_MIN));
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, INT_MAX));
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, 100000));
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, p[0]));
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, null));
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, r.ctl));
+	/* A process descriptor, even its own, is not a pidfd. */
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, r.pd));
+	close(null);
+	close(p[0]);
+	EXPECT_EQ(EBADF, check_pidfd(r.pd, p[0]));
+	close(p[1]);
+	EXPECT_EQ(7, raw_pd_finish(&r));
+	EXPECT_EQ(before, count_fds());
+}
+
+TEST(pidfd_check_bad_pointer_efault)
+{
+	struct raw_pd r;
+	void *gone;
+
+	ASSERT_EQ(0, raw_pd_make(&r));
+	gone = unmapped_page();
+	ASSERT_TRUE(!!gone);
+	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_PIDFD, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_PIDFD, (void *)1));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(r.pd, PROCDESC_IOC_PIDFD, gone));
+	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(7, raw_pd_finish(&r));
 }
 
