@@ -1391,6 +1391,276 @@ TEST(disarm_then_fork_is_ordinary)
 	close(ctl);
 }
 
+/* PROCDESC_IOC_REAPABLE into @r (poisoned first): its result. */
+static int reapable(int ctl, struct procdesc_reapable *r)
+{
+	memset(r, 0xa5, sizeof(*r));
+	return ioctl(ctl, PROCDESC_IOC_REAPABLE, r);
+}
+
+/* What an arm says is reapable now; the arm is cancelled. -1 on error. */
+static int arm_reapable(int ctl)
+{
+	struct procdesc_arm a;
+
+	if (arm(ctl, &a, 0) || disarm(ctl))
+		return -1;
+	return (int)a.reapable;
+}
+
+/*
+ * @n children bound at clone time, each reading @rfd until EOF and then
+ * exiting with 10 + its index; their pids in @pids, descriptors in @fds.
+ */
+static int armed_children(int ctl, __u32 flags, int rfd, int n, pid_t *pids, int *fds)
+{
+	struct procdesc_arm a;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (arm(ctl, &a, flags))
+			return -1;
+		pids[i] = fork_reader(VIA_CLONE, rfd, 10 + i);
+		if (pids[i] < 0 || a.pid != pids[i] || a.fd < 0)
+			return -1;
+		fds[i] = a.fd;
+	}
+	return 0;
+}
+
+/* The index of @pid in @pids, or -1. */
+static int pid_index(const pid_t *pids, int n, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return i;
+	return -1;
+}
+
+TEST(reapable_none)
+{
+	struct procdesc_reapable r;
+	int ctl = open_ctl();
+
+	ASSERT_GE(ctl, 0);
+	EXPECT_EQ(0, reapable(ctl, &r));
+	EXPECT_EQ(0U, r.count);
+	EXPECT_EQ(0U, r.more);
+	EXPECT_EQ(0, arm_reapable(ctl));
+	close(ctl);
+}
+
+/*
+ * Children whose descriptors were closed while they ran (PD_DAEMON: they
+ * run on) stay quiet; once they have ended, the arm counts them and
+ * PROCDESC_IOC_REAPABLE lists them, once, for the caller to reap.
+ */
+TEST(reapable_lists_ended_children_once)
+{
+	int ctl = open_ctl(), before = count_fds(), p[2], fds[3], seen[3] = { 0 }, i, k;
+	struct procdesc_reapable r;
+	siginfo_t info;
+	pid_t pids[3];
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, armed_children(ctl, PROCDESC_F_DAEMON, p[0], 3, pids, fds));
+	close(p[0]);
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	/* Running still: nothing to reap yet. */
+	EXPECT_EQ(0, reapable(ctl, &r));
+	EXPECT_EQ(0U, r.more);
+	EXPECT_EQ(0, arm_reapable(ctl));
+
+	close(p[1]);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, wait_proc_state(pids[i], 'Z'));
+	/* Quiet zombies: not seen by waitpid(-1). */
+	EXPECT_EQ(-1, waitpid(-1, NULL, WNOHANG));
+	EXPECT_EQ(ECHILD, errno);
+	EXPECT_EQ(3, arm_reapable(ctl));
+
+	ASSERT_EQ(3, reapable(ctl, &r));
+	EXPECT_EQ(3U, r.count);
+	EXPECT_EQ(0U, r.more);
+	for (i = 0; i < 3; i++) {
+		k = pid_index(pids, 3, r.pid[i]);
+		ASSERT_GE(k, 0);
+		seen[k]++;
+	}
+	EXPECT_EQ(1, seen[0] && seen[1] && seen[2]);
+	/* Listed once. */
+	EXPECT_EQ(0, reapable(ctl, &r));
+	EXPECT_EQ(0U, r.count);
+	EXPECT_EQ(0, arm_reapable(ctl));
+
+	for (i = 0; i < 3; i++) {
+		memset(&info, 0, sizeof(info));
+		ASSERT_EQ(0, sys_waitid(P_PID, pids[i], &info, WEXITED | __WALL));
+		EXPECT_EQ(CLD_EXITED, info.si_code);
+		EXPECT_EQ(10 + i, info.si_status);
+	}
+	EXPECT_EQ(before, count_fds());
+	close(ctl);
+}
+
+/* Without PD_DAEMON the close kills: the killed children are listed too. */
+TEST(reapable_lists_children_killed_by_the_close)
+{
+	int ctl = open_ctl(), p[2], fds[2], i;
+	struct procdesc_reapable r;
+	siginfo_t info;
+	pid_t pids[2];
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, armed_children(ctl, 0, p[0], 2, pids, fds));
+	for (i = 0; i < 2; i++) {
+		close(fds[i]);
+		ASSERT_EQ(0, wait_proc_state(pids[i], 'Z'));
+	}
+	ASSERT_EQ(2, reapable(ctl, &r));
+	EXPECT_GE(pid_index(pids, 2, r.pid[0]), 0);
+	EXPECT_GE(pid_index(pids, 2, r.pid[1]), 0);
+	EXPECT_NE(r.pid[0], r.pid[1]);
+	for (i = 0; i < 2; i++) {
+		memset(&info, 0, sizeof(info));
+		ASSERT_EQ(0, sys_waitid(P_PID, pids[i], &info, WEXITED | __WALL));
+		EXPECT_EQ(CLD_KILLED, info.si_code);
+		EXPECT_EQ(SIGKILL, info.si_status);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(ctl);
+}
+
+/* More than PROCDESC_REAPABLE_MAX: the rest in the next call. */
+TEST(reapable_more)
+{
+	enum { N = PROCDESC_REAPABLE_MAX + 4 };
+	int ctl = open_ctl(), p[2], fds[N], seen[N] = { 0 }, i, k, total = 0;
+	struct procdesc_reapable r;
+	pid_t pids[N];
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, armed_children(ctl, 0, p[0], N, pids, fds));
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, wait_proc_state(pids[i], 'Z'));
+	EXPECT_EQ(N, arm_reapable(ctl));
+	ASSERT_EQ(PROCDESC_REAPABLE_MAX, reapable(ctl, &r));
+	EXPECT_EQ((__u32)PROCDESC_REAPABLE_MAX, r.count);
+	EXPECT_NE(0U, r.more);
+	for (i = 0; i < (int)r.count; i++) {
+		k = pid_index(pids, N, r.pid[i]);
+		ASSERT_GE(k, 0);
+		seen[k]++;
+	}
+	ASSERT_EQ(N - PROCDESC_REAPABLE_MAX, reapable(ctl, &r));
+	EXPECT_EQ(0U, r.more);
+	for (i = 0; i < (int)r.count; i++) {
+		k = pid_index(pids, N, r.pid[i]);
+		ASSERT_GE(k, 0);
+		seen[k]++;
+	}
+	for (i = 0; i < N; i++) {
+		EXPECT_EQ(1, seen[i]);
+		total += waitpid_nointr(pids[i], NULL, __WALL) == pids[i];
+	}
+	EXPECT_EQ(N, total);
+	close(p[0]);
+	close(p[1]);
+	close(ctl);
+}
+
+/* A child the caller reaped itself is not listed: it is no longer there. */
+TEST(reapable_not_listed_once_reaped)
+{
+	int ctl = open_ctl(), p[2], fd;
+	struct procdesc_reapable r;
+	pid_t pid;
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, armed_children(ctl, 0, p[0], 1, &pid, &fd));
+	close(fd);
+	EXPECT_EQ(pid, waitpid_nointr(pid, NULL, __WALL));
+	EXPECT_EQ(0, reapable(ctl, &r));
+	EXPECT_EQ(0U, r.count);
+	EXPECT_EQ(0, reapable(ctl, &r));
+	close(p[0]);
+	close(p[1]);
+	close(ctl);
+}
+
+/*
+ * PROCDESC_IOC_WAIT tells whoever waits that it has children to reap
+ * (PROCDESC_WAIT_REAPABLE) while some are listed, and not after.
+ */
+TEST(wait_result_reapable)
+{
+	int ctl = open_ctl(), p[2], fds[2];
+	struct procdesc_wait w;
+	struct procdesc_reapable r;
+	pid_t pids[2];
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, armed_children(ctl, PROCDESC_F_DAEMON, p[0], 2, pids, fds));
+	close(fds[1]);
+	close(p[1]);
+	EXPECT_EQ(POLLHUP, wait_hup(fds[0]));
+	ASSERT_EQ(0, wait_proc_state(pids[1], 'Z'));
+	memset(&w, 0, sizeof(w));
+	w.options = WEXITED | WNOWAIT;
+	ASSERT_EQ(0, ioctl(fds[0], PROCDESC_IOC_WAIT, &w));
+	EXPECT_EQ((__u32)(PROCDESC_WAIT_PARENT | PROCDESC_WAIT_REAPABLE), w.result);
+	ASSERT_EQ(1, reapable(ctl, &r));
+	EXPECT_EQ(pids[1], r.pid[0]);
+	memset(&w, 0, sizeof(w));
+	w.options = WEXITED | WNOWAIT;
+	ASSERT_EQ(0, ioctl(fds[0], PROCDESC_IOC_WAIT, &w));
+	EXPECT_EQ((__u32)PROCDESC_WAIT_PARENT, w.result);
+	EXPECT_EQ(pids[0], waitpid_nointr(pids[0], NULL, __WALL));
+	EXPECT_EQ(pids[1], waitpid_nointr(pids[1], NULL, __WALL));
+	close(fds[0]);
+	close(p[0]);
+	close(ctl);
+}
+
+TEST(reapable_bad_pointer_efault)
+{
+	struct procdesc_reapable r = { 0 }, *ro;
+	int ctl = open_ctl();
+	void *gone;
+
+	ASSERT_GE(ctl, 0);
+	gone = unmapped_page();
+	ro = read_only_copy(&r, sizeof(r));
+	ASSERT_TRUE(gone && ro);
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, (void *)1));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, gone));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, ro));
+	EXPECT_EQ(EFAULT, errno);
+	/* Another size or direction: not REAPABLE. */
+	EXPECT_EQ(-1, ioctl(ctl, _IOR(PROCDESC_IOC_MAGIC, 0x04, __u64), &r));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(ctl, _IOWR(PROCDESC_IOC_MAGIC, 0x04, struct procdesc_reapable),
+			    &r));
+	EXPECT_EQ(ENOTTY, errno);
+	munmap(ro, 4096);
+	close(ctl);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], FORK_ORDINARY_ARG))
