@@ -1661,6 +1661,39 @@ TEST(reapable_bad_pointer_efault)
 	close(ctl);
 }
 
+/*
+ * A REAPABLE whose buffer faults has handed out nothing: the children it
+ * would have listed are listed by the next call, or they would stay
+ * zombies, quiet, that no one is told to reap.
+ */
+TEST(reapable_efault_keeps_the_list)
+{
+	int ctl = open_ctl(), p[2], fd;
+	struct procdesc_reapable r, *ro;
+	pid_t pid;
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, armed_children(ctl, 0, p[0], 1, &pid, &fd));
+	close(fd);
+	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
+	memset(&r, 0, sizeof(r));
+	ro = read_only_copy(&r, sizeof(r));
+	ASSERT_TRUE(!!ro);
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, ro));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(1, arm_reapable(ctl));
+	EXPECT_EQ(1, reapable(ctl, &r));
+	EXPECT_EQ(pid, r.pid[0]);
+	EXPECT_EQ(pid, waitpid_nointr(pid, NULL, __WALL));
+	munmap(ro, 4096);
+	close(p[0]);
+	close(p[1]);
+	close(ctl);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], FORK_ORDINARY_ARG))
