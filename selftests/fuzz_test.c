@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz the procdesc ioctls: random and boundary commands (the known ones,
- * every direction and size of every number of magic 0xB9, neighbouring
- * magics, bit flips, random numbers), arguments (pointers aligned and not,
- * into read-only memory, across the end of a mapping, to PROT_NONE
- * memory, NULL, low and kernel addresses; all flag bits, invalid signals,
- * non-zero tails of larger structures; every kind of fd as the pidfd of
- * PROCDESC_IOC_OPEN) on /dev/procdesc and on descriptors of sacrificial
+ * version 1's retired PROCDESC_IOC_PIDFD, every direction and size of
+ * every number of magic 0xB9, neighbouring magics, bit flips, random
+ * numbers), arguments (pointers aligned and not, into read-only memory,
+ * across the end of a mapping, to PROT_NONE memory, NULL, low and kernel
+ * addresses; all flag bits, invalid signals, non-zero tails of larger
+ * structures; every kind of fd as the pidfd of PROCDESC_IOC_OPEN and
+ * PROCDESC_IOC_PIDFD) on /dev/procdesc and on descriptors of sacrificial
  * children in every state: running, exited, exit consumed, reaped, and a
  * process that is not our child.
+ *
+ * A PROCDESC_IOC_ARM that succeeds leaves the thread armed for a few
+ * calls (a second ARM then gets EBUSY, DISARM 0), and then is cancelled
+ * or consumed by a fork, whose child must come with its descriptor
+ * written back and exit signal 0; the fuzzer never ends armed. Children
+ * whose last descriptor it closes it reaps at once, so PROCDESC_IOC_REAPABLE
+ * must list none of them, and no arm or WAIT result may count them.
  *
  * A model of the contract (doc/semantics.md) and of the module's argument
  * handling (copy_struct_from_user(): the tail first, E2BIG, then EFAULT)
@@ -52,6 +60,9 @@
 #define KILL_SIZE		sizeof(struct procdesc_kill)
 #define OPEN_SIZE		sizeof(struct procdesc_open)
 #define WAIT_SIZE		sizeof(struct procdesc_wait)
+#define ARM_SIZE		sizeof(struct procdesc_arm)
+#define REAPABLE_SIZE		sizeof(struct procdesc_reapable)
+#define ARM_FLAGS		(PROCDESC_F_DAEMON | PROCDESC_F_CLOEXEC)
 #define WAIT_OPTIONS		(WEXITED | WNOHANG | WNOWAIT)
 #define OPEN_FLAGS		(PROCDESC_F_DAEMON | PROCDESC_F_CLOEXEC | \
 				 PROCDESC_F_NONCHILD | PROCDESC_F_QUIET)
@@ -59,17 +70,18 @@
 /* Results a call can have. */
 enum {
 	RES_OK, RES_ENOTTY, RES_EINVAL, RES_EFAULT, RES_E2BIG, RES_EBADF, RES_ECHILD,
-	RES_ESRCH, RES_EBUSY, RES_EPERM, RES_EAGAIN, RES_EINTR, RES_OTHER, NRES,
+	RES_ESRCH, RES_EBUSY, RES_EPERM, RES_EAGAIN, RES_EINTR, RES_ENOENT, RES_OTHER,
+	NRES,
 };
 
 static const int res_errno[NRES] = {
 	0, ENOTTY, EINVAL, EFAULT, E2BIG, EBADF, ECHILD, ESRCH, EBUSY, EPERM,
-	EAGAIN, EINTR, -1,
+	EAGAIN, EINTR, ENOENT, -1,
 };
 
 static const char *const res_name[NRES] = {
 	"ok", "ENOTTY", "EINVAL", "EFAULT", "E2BIG", "EBADF", "ECHILD",
-	"ESRCH", "EBUSY", "EPERM", "EAGAIN", "EINTR", "other",
+	"ESRCH", "EBUSY", "EPERM", "EAGAIN", "EINTR", "ENOENT", "other",
 };
 
 /* What the fd is: the control device, or a descriptor in some state. */
@@ -87,12 +99,13 @@ static const unsigned char target_weight[NTARGETS] = { 30, 22, 12, 11, 11, 11, 3
 
 /* What the module does with a command on that fd. */
 enum {
-	OP_VERSION, OP_OPEN, OP_GETPID, OP_KILL, OP_WAIT, OP_PIDFD, OP_NOTTY,
-	OP_BADF, NOPS,
+	OP_VERSION, OP_OPEN, OP_ARM, OP_DISARM, OP_REAPABLE, OP_GETPID, OP_KILL,
+	OP_WAIT, OP_PIDFD, OP_NOTTY, OP_BADF, NOPS,
 };
 
 static const char *const op_name[NOPS] = {
-	"VERSION", "OPEN", "GETPID", "KILL", "WAIT", "PIDFD", "other-cmd", "bad-fd",
+	"VERSION", "OPEN", "ARM", "DISARM", "REAPABLE", "GETPID", "KILL", "WAIT",
+	"PIDFD", "other-cmd", "bad-fd",
 };
 
 /* What the pidfd field of PROCDESC_IOC_OPEN names. */
@@ -140,6 +153,11 @@ static long long t0;
 static pthread_t main_thread;
 static int call_start, call_interrupted;
 static char call_desc[256];
+/* The thread is armed: for that many more calls, at the struct there. */
+static bool armed;
+static unsigned int armed_calls;
+static uintptr_t armed_at;
+static __u32 armed_flags;
 
 static int ld(int *p)
 {
@@ -401,12 +419,25 @@ static int start_helper(void)
 	return 0;
 }
 
+/*
+ * Reap a child of ours whose last descriptor is closed. Its object stayed,
+ * detached, for PROCDESC_IOC_REAPABLE, which must now list nothing (the
+ * child is reaped) and forget it: no result of the model has to count it.
+ */
 static void wait_child(pid_t pid)
 {
+	struct procdesc_reapable r;
+	int ret;
+
 	begin_call();
 	snprintf(call_desc, sizeof(call_desc), "waitpid(%d) of a sacrificial child", pid);
 	waitpid_nointr(pid, NULL, __WALL);
 	end_call();
+	memset(&r, 0xa5, sizeof(r));
+	ret = ioctl(ctl_fd, PROCDESC_IOC_REAPABLE, &r);
+	check(G_CTL, !ret && !r.count && !r.more,
+	      "PROCDESC_IOC_REAPABLE after reaping %d: %d (%s), count %u, more %u", pid, ret,
+	      ret ? strerror(errno) : "ok", r.count, r.more);
 }
 
 static void retire(int t)
@@ -515,10 +546,17 @@ static bool kills(int sig)
 
 /* ---- commands and argument values ---- */
 
+/* The control device's commands, then the descriptor's. */
 static const unsigned int known_cmds[] = {
-	PROCDESC_IOC_VERSION, PROCDESC_IOC_OPEN, PROCDESC_IOC_GETPID,
-	PROCDESC_IOC_KILL, PROCDESC_IOC_WAIT, PROCDESC_IOC_PIDFD,
+	PROCDESC_IOC_VERSION, PROCDESC_IOC_OPEN, PROCDESC_IOC_ARM, PROCDESC_IOC_DISARM,
+	PROCDESC_IOC_REAPABLE,
+	PROCDESC_IOC_GETPID, PROCDESC_IOC_KILL, PROCDESC_IOC_WAIT, PROCDESC_IOC_PIDFD,
+	/* Version 1's PROCDESC_IOC_PIDFD, gone: ENOTTY. */
+	_IO(PROCDESC_IOC_MAGIC, 0x13),
 };
+
+#define NCTL_CMDS	5
+#define NPD_CMDS	4
 
 /* Types the VFS handles itself for every file (FIONREAD, FIGETBSZ, ...). */
 static bool vfs_type(unsigned int cmd)
@@ -559,7 +597,8 @@ static unsigned int gen_cmd(int target)
 		r = rnd(100);
 		k = known_cmds[rnd(ARRAY_SIZE(known_cmds))];
 		if (r < 45 && rnd(5))
-			k = target == T_CTL ? known_cmds[rnd(2)] : known_cmds[2 + rnd(4)];
+			k = target == T_CTL ? known_cmds[rnd(NCTL_CMDS)] :
+			    known_cmds[NCTL_CMDS + rnd(NPD_CMDS)];
 		if (r < 45)
 			cmd = k;
 		else if (r < 65)
@@ -607,7 +646,13 @@ static int classify(int target, unsigned int cmd)
 	if (target == T_CTL) {
 		if (cmd == PROCDESC_IOC_VERSION)
 			return OP_VERSION;
-		return same_cmd(cmd, PROCDESC_IOC_OPEN, OPEN_SIZE) ? OP_OPEN : OP_NOTTY;
+		if (same_cmd(cmd, PROCDESC_IOC_OPEN, OPEN_SIZE))
+			return OP_OPEN;
+		if (same_cmd(cmd, PROCDESC_IOC_ARM, ARM_SIZE))
+			return OP_ARM;
+		if (cmd == PROCDESC_IOC_DISARM)
+			return OP_DISARM;
+		return cmd == PROCDESC_IOC_REAPABLE ? OP_REAPABLE : OP_NOTTY;
 	}
 	if (cmd == PROCDESC_IOC_GETPID)
 		return OP_GETPID;
@@ -678,6 +723,41 @@ static int gen_pidfd(int *cls)
 	return fd;
 }
 
+/*
+ * A value for the argument of PROCDESC_IOC_PIDFD on @target's descriptor,
+ * and in *@expect the result it must get: the process's own pidfd 0,
+ * another process's or a thread's ESRCH, anything else EBADF.
+ */
+static int gen_check_pidfd(int target, int *expect)
+{
+	static const int bad[] = { -1, INT_MAX, INT_MIN, 100000, 1 << 20 };
+	int others[] = { ctl_fd, memfd, 0, 1, 2, ent[target].fd };
+	unsigned int r = rnd(100);
+	int fd, t;
+
+	if (r < 40) {
+		fd = ent[target].pidfd;
+	} else if (r < 60) {
+		t = T_LIVE + rnd(T_BADFD - T_LIVE);
+		fd = ent[t].valid ? ent[t].pidfd : kthread_pidfd;
+	} else if (r < 70) {
+		fd = rnd(2) ? kthread_pidfd : thread_pidfd;
+	} else if (r < 85) {
+		fd = others[rnd(ARRAY_SIZE(others))];
+	} else {
+		fd = rnd(2) ? bad[rnd(ARRAY_SIZE(bad))] : interesting_int();
+	}
+	*expect = RES_EBADF;
+	if (fd == ent[target].pidfd)
+		*expect = RES_OK;
+	else if (fd >= 0 && (fd == kthread_pidfd || fd == thread_pidfd))
+		*expect = RES_ESRCH;
+	for (t = T_LIVE; t < T_BADFD && *expect == RES_EBADF; t++)
+		if (ent[t].valid && fd == ent[t].pidfd)
+			*expect = RES_ESRCH;
+	return fd;
+}
+
 static int model_open(int pf, unsigned int flags)
 {
 	if (flags & ~OPEN_FLAGS)
@@ -727,15 +807,17 @@ static void check_new_fd(int group, int fd, long magic, bool cloexec, const char
 /* ---- one call ---- */
 
 struct call {
-	int target, op, fd, ptrcls, pf, expect;
+	int target, op, fd, ptrcls, pf, check, expect;
 	unsigned int cmd;
 	uintptr_t arg;
 	size_t usize;
 	bool may_block, interrupted;
 	union {
 		struct procdesc_open open;
+		struct procdesc_arm arm;
 		struct procdesc_kill kill;
 		struct procdesc_wait wait;
+		__s32 pidfd;
 		unsigned char bytes[WAIT_SIZE];
 	} in;
 };
@@ -764,6 +846,18 @@ static void prepare(struct call *c)
 		c->in.open.pidfd = gen_pidfd(&c->pf);
 		c->in.open.flags = rnd(5) < 3 ? rnd(16) : (unsigned int)interesting_int();
 		break;
+	case OP_ARM: {
+		unsigned int r = rnd(100);
+
+		ks = ARM_SIZE;
+		c->in.arm.flags = r < 60 ? rnd(4) : r < 80 ? rnd(16) :
+				  (unsigned int)interesting_int();
+		/* The outputs: whatever the caller leaves there is overwritten. */
+		c->in.arm.fd = interesting_int();
+		c->in.arm.pid = interesting_int();
+		c->in.arm.reapable = (unsigned int)interesting_int();
+		break;
+	}
 	case OP_KILL: {
 		unsigned int r = rnd(100);
 
@@ -794,12 +888,14 @@ static void prepare(struct call *c)
 		c->usize = 4;
 		break;
 	case OP_PIDFD:
-		c->usize = 0;
+		ks = sizeof(__s32);
+		c->usize = ks;
+		c->in.pidfd = gen_check_pidfd(c->target, &c->check);
 		break;
 	}
 	if (c->target == T_BADFD)
 		c->op = OP_BADF;
-	if (c->op == OP_PIDFD || (_IOC_DIR(c->cmd) == _IOC_NONE && rnd(2))) {
+	if (_IOC_DIR(c->cmd) == _IOC_NONE && rnd(2)) {
 		/* An integer argument. */
 		c->ptrcls = -1;
 		c->arg = rnd(2) ? 0 : rnd(2) ? 1 : (uintptr_t)rnd64();
@@ -824,7 +920,8 @@ static void prepare(struct call *c)
 /* The one result the contract allows for the call prepared. */
 static void model(struct call *c)
 {
-	size_t ks = c->op == OP_OPEN ? OPEN_SIZE : c->op == OP_KILL ? KILL_SIZE : WAIT_SIZE;
+	size_t ks = c->op == OP_OPEN ? OPEN_SIZE : c->op == OP_KILL ? KILL_SIZE :
+		    c->op == OP_ARM ? ARM_SIZE : WAIT_SIZE;
 	int copy;
 
 	switch (c->op) {
@@ -833,7 +930,25 @@ static void model(struct call *c)
 		c->expect = writable(c->arg, 4) ? RES_OK : RES_EFAULT;
 		break;
 	case OP_PIDFD:
-		c->expect = c->arg ? RES_EINVAL : RES_OK;
+		c->expect = readable(c->arg, sizeof(__s32)) ? c->check : RES_EFAULT;
+		break;
+	case OP_ARM:
+		/* Flags, a free fd, the write-back at once, then the arm. */
+		copy = model_copy_in(c->arg, ks, c->usize);
+		if (copy)
+			c->expect = copy;
+		else if (c->in.arm.flags & ~ARM_FLAGS)
+			c->expect = RES_EINVAL;
+		else if (!writable(c->arg, c->usize))
+			c->expect = RES_EFAULT;
+		else
+			c->expect = armed ? RES_EBUSY : RES_OK;
+		break;
+	case OP_DISARM:
+		c->expect = c->arg ? RES_EINVAL : armed ? RES_OK : RES_ENOENT;
+		break;
+	case OP_REAPABLE:
+		c->expect = writable(c->arg, REAPABLE_SIZE) ? RES_OK : RES_EFAULT;
 		break;
 	case OP_NOTTY:
 		c->expect = RES_ENOTTY;
@@ -862,9 +977,10 @@ static void model(struct call *c)
 			c->expect = copy;
 		else if ((c->in.wait.options & ~WAIT_OPTIONS) || !(c->in.wait.options & WEXITED))
 			c->expect = RES_EINVAL;
-		else if (c->target == T_CONSUMED || c->target == T_REAPED)
+		else if (c->target == T_REAPED)
 			c->expect = RES_ESRCH;
-		else if (c->target == T_ZOMBIE)
+		/* The parent is told of a zombie as long as it is there. */
+		else if (c->target == T_ZOMBIE || c->target == T_CONSUMED)
 			c->expect = writable(c->arg, c->usize) ? RES_OK : RES_EFAULT;
 		else if (c->in.wait.options & WNOHANG)
 			c->expect = RES_EAGAIN;
@@ -885,12 +1001,60 @@ static const char *describe(struct call *c)
 	return call_desc;
 }
 
+/* PROCDESC_IOC_DISARM of the armed thread. */
+static void disarm_now(void)
+{
+	int ret = ioctl(ctl_fd, PROCDESC_IOC_DISARM, 0);
+
+	armed = false;
+	check(G_CTL, !ret, "PROCDESC_IOC_DISARM of an armed thread: %s", strerror(errno));
+}
+
+/*
+ * Consume the arm with a fork, the C library's or a raw clone: the child
+ * comes with its descriptor and pid written back to the struct of the arm
+ * before the fork returns, and exit signal 0, so that no waitpid() without
+ * __WALL sees it.
+ */
+static void consume_arm(void)
+{
+	int status = -1, hup = 0;
+	struct procdesc_arm a;
+	bool quiet = false;
+	pid_t pid, reaped;
+
+	armed = false;
+	pid = rnd(2) ? fork() : (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(ZOMBIE_CODE);
+	memcpy(&a, (void *)armed_at, sizeof(a));
+	if (!check(G_CTL, pid > 0 && a.pid == pid && a.fd >= 0,
+		   "fork of an armed thread: pid %d, written back fd %d pid %d", pid, a.fd,
+		   a.pid)) {
+		if (pid > 0)
+			waitpid_nointr(pid, NULL, __WALL);
+		return;
+	}
+	hup = wait_revents(a.fd, POLLIN, PD_TIMEOUT_MS);
+	if (hup == POLLHUP)
+		quiet = waitpid(pid, NULL, WNOHANG) == -1 && errno == ECHILD;
+	reaped = waitpid_nointr(pid, &status, __WALL);
+	check(G_CTL, hup == POLLHUP && quiet && reaped == pid && status == ZOMBIE_CODE << 8,
+	      "child %d of an armed fork: revents %#x, %s, reaped %d, status %#x", pid, hup,
+	      quiet ? "quiet" : "not quiet", reaped, status);
+	/* Reaped first: its object goes with this close, nothing to list. */
+	check_new_fd(G_FDS, a.fd, PROCDESC_FS_MAGIC, armed_flags & PROCDESC_F_CLOEXEC,
+		     "the fork of an armed thread");
+}
+
 /* After a success: check what was written or returned; follow the state. */
 static void aftermath(struct call *c, int ret)
 {
 	struct entry *e = &ent[c->target];
 	int group = c->target == T_CTL ? G_CTL : G_PD;
+	struct procdesc_reapable r;
 	struct procdesc_wait w;
+	struct procdesc_arm a;
 	size_t i;
 	__u32 v;
 
@@ -898,19 +1062,40 @@ static void aftermath(struct call *c, int ret)
 	case OP_VERSION:
 	case OP_GETPID:
 		memcpy(&v, (void *)c->arg, sizeof(v));
-		check(group, c->op == OP_VERSION ? v == 1 : (pid_t)v == e->pid,
+		check(group, c->op == OP_VERSION ? v == 2 : (pid_t)v == e->pid,
 		      "%s wrote %u", describe(c), v);
 		break;
 	case OP_PIDFD:
-		check_new_fd(G_FDS, ret, PID_FS_MAGIC, true, "PROCDESC_IOC_PIDFD");
+		check(group, !ret, "%s returned %d", describe(c), ret);
 		break;
 	case OP_OPEN:
+		/* Another file on the process's object: its close kills nothing. */
 		check_new_fd(G_FDS, ret, PROCDESC_FS_MAGIC,
 			     c->in.open.flags & PROCDESC_F_CLOEXEC, "PROCDESC_IOC_OPEN");
-		/* That close killed a running process unless PD_DAEMON. */
-		if (!(c->in.open.flags & PROCDESC_F_DAEMON) &&
-		    (c->pf == PF_LIVE || c->pf == PF_NONCHILD))
-			retire(c->pf == PF_LIVE ? T_LIVE : T_NONCHILD);
+		break;
+	case OP_ARM:
+		memcpy(&a, (void *)c->arg, sizeof(a));
+		check(group, !ret && a.flags == c->in.arm.flags && a.fd == -1 && !a.pid &&
+		      !a.reapable, "%s returned %d, wrote flags %#x fd %d pid %d reapable %u",
+		      describe(c), ret, a.flags, a.fd, a.pid, a.reapable);
+		for (i = ARM_SIZE; i < c->usize && !((unsigned char *)c->arg)[i]; i++)
+			;
+		check(group, i >= c->usize, "%s left byte %zu of the struct non-zero",
+		      describe(c), i);
+		/* Armed for a few calls, then disarmed or consumed. */
+		armed = true;
+		armed_calls = rnd(8);
+		armed_at = c->arg;
+		armed_flags = c->in.arm.flags;
+		break;
+	case OP_DISARM:
+		armed = false;
+		check(group, !ret, "%s returned %d", describe(c), ret);
+		break;
+	case OP_REAPABLE:
+		memcpy(&r, (void *)c->arg, sizeof(r));
+		check(group, !ret && !r.count && !r.more, "%s returned %d, wrote count %u more %u",
+		      describe(c), ret, r.count, r.more);
 		break;
 	case OP_KILL:
 		if (kills(c->in.kill.signal) && (c->target == T_LIVE || c->target == T_NONCHILD))
@@ -927,7 +1112,7 @@ static void aftermath(struct call *c, int ret)
 			;
 		check(group, i >= c->usize, "%s left byte %zu of the result non-zero",
 		      describe(c), i);
-		if (!(c->in.wait.options & WNOWAIT)) {
+		if (c->target == T_ZOMBIE && !(c->in.wait.options & WNOWAIT)) {
 			retire(T_CONSUMED);
 			ent[T_CONSUMED] = *e;
 			e->valid = false;
@@ -941,6 +1126,12 @@ static void one_call(void)
 	struct call c = { .pf = -1 };
 	int ret, err, res;
 
+	if (armed && !armed_calls--) {
+		if (rnd(3))
+			consume_arm();
+		else
+			disarm_now();
+	}
 	c.target = pick_target();
 	if (!ensure(c.target))
 		return;
@@ -971,9 +1162,14 @@ static void one_call(void)
 		   describe(&c), ret >= 0 ? "success" : strerror(err), res_name[c.expect],
 		   c.pf, c.in.open.pidfd, c.in.open.flags, c.in.kill.signal,
 		   c.in.wait.options)) {
-		/* The model lost track: start from fresh processes. */
-		if (ret >= 0 && (c.op == OP_OPEN || c.op == OP_PIDFD))
+		/*
+		 * The model lost track: start from fresh processes, and never
+		 * stay armed by a call it did not expect to arm.
+		 */
+		if (ret >= 0 && c.op == OP_OPEN)
 			close(ret);
+		ioctl(ctl_fd, PROCDESC_IOC_DISARM, 0);
+		armed = false;
 		for (ret = T_LIVE; ret < T_BADFD; ret++)
 			retire(ret);
 		return;
@@ -1127,6 +1323,11 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < iterations; i++)
 		one_call();
+	if (armed)
+		disarm_now();
+	t = ioctl(ctl_fd, PROCDESC_IOC_DISARM, 0);
+	check(G_CTL, t == -1 && errno == ENOENT, "armed at the end: DISARM %d (%s)", t,
+	      t ? strerror(errno) : "ok");
 
 	for (t = T_LIVE; t < T_NONCHILD; t++)
 		retire(t);
