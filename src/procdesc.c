@@ -165,17 +165,19 @@ static void pd_undetach(struct procdesc *pd)
 	lockdep_assert_held(&pd_table_lock);
 	if (hlist_unhashed(&pd->detached))
 		return;
-	hash_del_rcu(&pd->detached);
-	INIT_HLIST_NODE(&pd->detached);
+	hlist_del_init_rcu(&pd->detached);
 	atomic_dec(&pd_detached_count);
 }
 
-/* Take @pd out of the table; then pd_retire() or pd_retire_later(). */
+/*
+ * Take @pd out of the table, where it must be; then pd_retire() or
+ * pd_retire_later(). Whether it is in the table is hlist_unhashed(&node).
+ */
 static void pd_unhash(struct procdesc *pd)
 {
 	lockdep_assert_held(&pd_table_lock);
 	pd_undetach(pd);
-	hash_del_rcu(&pd->node);
+	hlist_del_init_rcu(&pd->node);
 }
 
 /* Stop relaying the exit and drop the table's references. May sleep. */
@@ -1108,39 +1110,56 @@ unsigned int procdesc_reapable_count(void)
 
 /*
  * PROCDESC_IOC_REAPABLE: hand the caller the pids of its detached children
- * that have ended and are not reaped, its to reap, and forget them (and any
- * reaped already, by whoever).
+ * that have ended and are not reaped, its to reap, and forget them, only
+ * once the pids are out (a caller whose buffer faults must not lose them);
+ * and forget those reaped already, by whoever.
  */
 long procdesc_ioc_reapable(void __user *uarg)
 {
+	struct procdesc *listed[PROCDESC_REAPABLE_MAX], *pd, *next;
 	struct procdesc_reapable r = { 0 };
 	struct pid *me = task_tgid(current);
 	struct llist_node *done = NULL;
-	struct procdesc *pd, *next;
 	struct hlist_node *tmp;
-	bool zombie;
+	unsigned int i;
+	long ret;
 
 	raw_spin_lock(&pd_table_lock);
 	rcu_read_lock();
 	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)me) {
 		if (pd->parent != me || !pd_detached_ended(pd))
 			continue;
-		zombie = pid_has_task(pd->pid, PIDTYPE_TGID);
-		if (zombie && r.count == PROCDESC_REAPABLE_MAX) {
+		if (!pid_has_task(pd->pid, PIDTYPE_TGID)) {
+			pd_unhash(pd);
+			pd->gone.next = done;
+			done = &pd->gone;
+		} else if (r.count == PROCDESC_REAPABLE_MAX) {
 			r.more = 1;
-			continue;
-		}
-		if (zombie)
+		} else {
+			refcount_inc(&pd->ref);
+			listed[r.count] = pd;
 			r.pid[r.count++] = pid_vnr(pd->pid);
-		pd_unhash(pd);
-		pd->gone.next = done;
-		done = &pd->gone;
+		}
 	}
 	rcu_read_unlock();
 	raw_spin_unlock(&pd_table_lock);
+
+	ret = copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : (long)r.count;
+	raw_spin_lock(&pd_table_lock);
+	for (i = 0; i < r.count; i++) {
+		/* Another thread's call may have handed it out already. */
+		if (ret < 0 || hlist_unhashed(&listed[i]->node))
+			continue;
+		pd_unhash(listed[i]);
+		listed[i]->gone.next = done;
+		done = &listed[i]->gone;
+	}
+	raw_spin_unlock(&pd_table_lock);
 	llist_for_each_entry_safe(pd, next, done, gone)
 		pd_retire(pd);
-	return copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : r.count;
+	for (i = 0; i < r.count; i++)
+		procdesc_put(listed[i]);
+	return ret;
 }
 
 /*
