@@ -7,7 +7,8 @@
  * - task_newtask, in the parent at every clone: binds an armed thread's
  *   child (src/clone.c);
  * - sched_process_exec, in the task right after exec reset its exit
- *   signal: keeps a quiet child quiet, drops an arm;
+ *   signal: keeps a quiet child quiet, drops an arm, hands the children
+ *   the old program left without a descriptor over to the new one;
  * - sched_process_exit, in the exiting task before exit_notify(): the
  *   same, and for the last thread of a process, what its exit means for
  *   detached children (src/procdesc.c).
@@ -33,6 +34,7 @@ PD_PROBE_sched_process_exec(pd_exec_probe)
 {
 	procdesc_arm_drop(task);
 	procdesc_quieten(task, false);
+	procdesc_process_exec(task);
 }
 
 PD_PROBE_sched_process_exit(pd_exit_probe)

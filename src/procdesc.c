@@ -69,6 +69,7 @@ enum {
 struct procdesc {
 	struct pid *pid;		/* NULL until bound to its child */
 	struct pid *parent;		/* quiet for this parent (its tgid), or NULL */
+	u64 exec_id;			/* the parent's exec generation then */
 	const struct cred *cred;	/* the child's credentials when its parent made it */
 	refcount_t ref;			/* the table's, and one per file's inode */
 	unsigned int files;		/* open files; under pd_table_lock */
@@ -616,18 +617,48 @@ static void pd_kill_on_close(struct procdesc *pd, struct file *file)
 }
 
 /*
+ * Hand a quiet child whose parent has exec'd over to the new program as an
+ * ordinary child: exit signal SIGCHLD, as exec gives its own children. The
+ * object must be out of the table already: a racing procdesc_quieten()
+ * stores 0, then looks at the table, and so sees it gone and stores SIGCHLD
+ * itself (each side has a full barrier between its two steps). Under
+ * pd_table_lock.
+ */
+static void pd_hand_over(struct procdesc *pd)
+{
+	struct task_struct *task;
+
+	/* Pairs with procdesc_quieten()'s: the unhash before our store. */
+	smp_mb();
+	rcu_read_lock();
+	task = pid_task(pd->pid, PIDTYPE_TGID);
+	if (task && task_tgid(rcu_dereference(task->real_parent)) == pd->parent)
+		WRITE_ONCE(task->exit_signal, SIGCHLD);
+	rcu_read_unlock();
+}
+
+/* Whether @pd's parent has exec'd since it made @pd quiet. Under RCU. */
+static bool pd_parent_execd(struct procdesc *pd, struct task_struct *parent)
+{
+	return READ_ONCE(parent->self_exec_id) != pd->exec_id;
+}
+
+/*
  * Whether a quiet child whose last file is closed stays in the table,
  * detached: while it is not reaped and its parent, still the one it is
- * quiet for, lives on. A parent whose last thread is exiting (its files are
- * closed before its children are reparented) has already let its detached
- * children go (procdesc_process_exit(), which runs before, or after this
- * under pd_table_lock). Under pd_table_lock.
+ * quiet for and still the same program, lives on. A parent whose last
+ * thread is exiting (its files are closed before its children are
+ * reparented) has already let its detached children go
+ * (procdesc_process_exit(), which runs before, or after this under
+ * pd_table_lock), and one that has exec'd is a program that knows nothing
+ * of them: its caller hands them over. Under pd_table_lock.
  */
-static bool pd_keep_detached(struct procdesc *pd)
+static bool pd_keep_detached(struct procdesc *pd, bool *hand_over)
 {
 	struct task_struct *task, *parent;
 	bool keep;
 
+	*hand_over = false;
 	if (!pd->parent)
 		return false;
 	rcu_read_lock();
@@ -635,6 +666,10 @@ static bool pd_keep_detached(struct procdesc *pd)
 	parent = pid_task(pd->parent, PIDTYPE_TGID);
 	keep = task && parent && atomic_read(&parent->signal->live) &&
 	       task_tgid(rcu_dereference(task->real_parent)) == pd->parent;
+	if (keep && pd_parent_execd(pd, parent)) {
+		*hand_over = true;
+		keep = false;
+	}
 	rcu_read_unlock();
 	return keep;
 }
@@ -645,16 +680,18 @@ static bool pd_keep_detached(struct procdesc *pd)
  */
 static bool pd_file_gone(struct procdesc *pd)
 {
-	bool last, retire = false;
+	bool last, hand_over, retire = false;
 
 	raw_spin_lock(&pd_table_lock);
 	last = !--pd->files;
 	if (last) {
-		if (pd_keep_detached(pd)) {
+		if (pd_keep_detached(pd, &hand_over)) {
 			hash_add_rcu(pd_detached, &pd->detached, (unsigned long)pd->parent);
 			atomic_inc(&pd_detached_count);
 		} else {
 			pd_unhash(pd);
+			if (hand_over)
+				pd_hand_over(pd);
 			retire = true;
 		}
 	}
@@ -802,6 +839,7 @@ void procdesc_bind(struct file *file, struct task_struct *child)
 	WRITE_ONCE(child->exit_signal, 0);
 	pd->pid = get_pid(task_tgid(child));
 	pd->parent = get_pid(task_tgid(current));
+	pd->exec_id = READ_ONCE(current->self_exec_id);
 	pd->cred = get_cred(rcu_dereference_protected(child->real_cred, true));
 	pd_set_start(pd, child->start_boottime);
 	pd->files = 1;
@@ -983,8 +1021,10 @@ int procdesc_open(struct file *pidfd, u32 flags, pid_t *nr)
 		task = pid_task(pid, PIDTYPE_TGID);
 		if (task && !pd->cred)
 			pd->cred = get_cred_rcu(__task_cred(task));
-		if (task && (flags & PROCDESC_F_QUIET) && !pd->parent)
+		if (task && (flags & PROCDESC_F_QUIET) && !pd->parent) {
+			pd->exec_id = READ_ONCE(current->self_exec_id);
 			WRITE_ONCE(pd->parent, get_pid(task_tgid(current)));
+		}
 		rcu_read_unlock();
 		raw_spin_unlock(&pd_table_lock);
 	}
@@ -1036,10 +1076,13 @@ void procdesc_quieten(struct task_struct *task, bool exiting)
 	 * undid it; then, the two reparenting stores being seen in order (as
 	 * on x86, TSO), the new real_parent is visible past the barrier, and
 	 * the reaper gets its SIGCHLD back. A move to another thread of the
-	 * same process keeps the exit signal: ours stands.
+	 * same process keeps the exit signal: ours stands. Likewise, an
+	 * object taken out of the table meanwhile handed us over
+	 * (pd_hand_over()): SIGCHLD.
 	 */
 	smp_mb();
-	if (!same_thread_group(rcu_dereference(task->real_parent), parent))
+	if (!same_thread_group(rcu_dereference(task->real_parent), parent) ||
+	    hlist_unhashed(&pd->node))
 		WRITE_ONCE(task->exit_signal, SIGCHLD);
 	else if (exiting)
 		WRITE_ONCE(task->parent_exec_id, READ_ONCE(parent->self_exec_id));
@@ -1075,6 +1118,33 @@ void procdesc_process_exit(struct task_struct *task)
 	pd = pd_lookup(tgid);
 	if (pd && !hlist_unhashed(&pd->detached) && pd_autoreap(task)) {
 		pd_unhash(pd);
+		pd_retire_later(pd);
+	}
+	raw_spin_unlock(&pd_table_lock);
+}
+
+/**
+ * procdesc_process_exec - a process has exec'd
+ * @task: its thread that did, in its own context (sched_process_exec)
+ *
+ * The new program knows nothing of the children the old one left without
+ * a descriptor: they are handed over to it as ordinary children, and their
+ * objects go. Atomic context.
+ */
+void procdesc_process_exec(struct task_struct *task)
+{
+	struct pid *tgid = task_tgid(task);
+	struct hlist_node *tmp;
+	struct procdesc *pd;
+
+	if (!atomic_read(&pd_detached_count))
+		return;
+	raw_spin_lock(&pd_table_lock);
+	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)tgid) {
+		if (pd->parent != tgid)
+			continue;
+		pd_unhash(pd);
+		pd_hand_over(pd);
 		pd_retire_later(pd);
 	}
 	raw_spin_unlock(&pd_table_lock);

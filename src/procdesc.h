@@ -24,6 +24,7 @@ struct file *procdesc_alloc_unbound(u32 flags);
 void procdesc_bind(struct file *file, struct task_struct *child);
 void procdesc_install(struct file *file, u32 flags, void __user *result);
 void procdesc_quieten(struct task_struct *task, bool exiting);
+void procdesc_process_exec(struct task_struct *task);
 void procdesc_process_exit(struct task_struct *task);
 unsigned int procdesc_reapable_count(void);
 long procdesc_ioc_reapable(void __user *uarg);
