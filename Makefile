@@ -31,7 +31,7 @@ MODULE_SOURCES := Kbuild $(wildcard src/*.c src/*.h) include/uapi/linux/procdesc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -Iinclude/uapi -Ilib/include
 
-.PHONY: all modules lib selftests examples loadgen style deps check run clean FORCE \
+.PHONY: all modules lib selftests examples loadgen style header-check deps check run clean FORCE \
 	debug-kernel debug-module check-debug
 all: modules lib selftests examples loadgen
 
@@ -85,6 +85,20 @@ style: $(KSRC)/.stamp
 		--ignore PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE src/pd_events.h
 	$(CHECKPATCH) --strict --no-tree --quiet -f --ignore ENOSYS \
 		selftests/clone_time_test.c
+
+# <sys/procdesc.h> compiles in every mode a user may build in, native and
+# 32-bit, with and without libprocdesc-freebsd's <sys/wait.h>: one target
+# per language, which make check reports each.
+HEADER_CHECK_FLAGS := -Wall -Wextra -Werror -pedantic -Ilib/include -c -o /dev/null
+header-check-c89 header-check-c99 header-check-c11:
+	for m in -m64 -m32; do for f in -Ilib/include -isystem\ lib/include/freebsd; do \
+		$(CC) -x c -std=$(subst header-check-,,$@) $$m $$f $(HEADER_CHECK_FLAGS) \
+			selftests/header_check.h || exit 1; done; done
+header-check-c++:
+	for s in c++98 c++17; do for f in -Ilib/include -isystem\ lib/include/freebsd; do \
+		$(CXX) -x c++ -std=$$s $$f $(HEADER_CHECK_FLAGS) \
+			selftests/header_check.h || exit 1; done; done
+header-check: header-check-c89 header-check-c99 header-check-c11 header-check-c++
 
 EXAMPLES := demo sandboxed-supervisor
 examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
