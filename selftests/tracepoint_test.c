@@ -43,6 +43,12 @@ TEST_HARNESS_MAIN
 static const char *const pd_ev_names[PD_EV_COUNT] = {
 	[PD_EV_OPEN_ENTER]	= "open_enter",
 	[PD_EV_OPEN_RETURN]	= "open_return",
+	[PD_EV_ARM_ENTER]	= "arm_enter",
+	[PD_EV_ARM_RETURN]	= "arm_return",
+	[PD_EV_DISARM_ENTER]	= "disarm_enter",
+	[PD_EV_DISARM_RETURN]	= "disarm_return",
+	[PD_EV_REAPABLE_ENTER]	= "reapable_enter",
+	[PD_EV_REAPABLE_RETURN]	= "reapable_return",
 	[PD_EV_GETPID_ENTER]	= "getpid_enter",
 	[PD_EV_GETPID_RETURN]	= "getpid_return",
 	[PD_EV_KILL_ENTER]	= "kill_enter",
