@@ -66,9 +66,6 @@ static const char *const pd_ev_names[PD_EV_COUNT] = {
 	[PD_EV_LOCK_RELEASE]	= "lock_release",
 };
 
-/* pdfork() makes its descriptors quiet. */
-#define PD_FORK_FLAGS(flags)	((flags) | PROCDESC_F_QUIET)
-
 /* Every event the ring buffer delivered, in order, whoever fired it. */
 #define PD_LOG_MAX	8192
 
@@ -803,21 +800,24 @@ TEST(create_event_with_racing_close)
 }
 
 /*
- * A 32-bit caller: loadgen32 3, i.e. pdfork(PD_CLOEXEC), 3 rounds of
- * pdgetpid, pdkill 0, pdkill 65 (EINVAL) and pdwait WNOHANG (EAGAIN), then
- * pdkill SIGKILL and pdwait; its descriptor goes with its exit. It starts
- * with fds 0-2 only, so pdfork takes 3 (control, which the library keeps),
- * 4 (pidfd) and 5, and the reaping pidfd is 4 again.
+ * A 32-bit caller: loadgen32 3, whose calls tools/bpftrace/loadgen.c lists:
+ * pdfork(PD_CLOEXEC) of child 1, 3 rounds of pdgetpid, pdkill 0, pdkill 65
+ * (EINVAL) and pdwait WNOHANG (EAGAIN), pdgetpidfd, pdopenpid, ARM, ARM
+ * (EBUSY), DISARM, DISARM (ENOENT), the pdfork and close of child 2, then
+ * pdkill SIGKILL and pdwait of child 1, which reaps child 2 through
+ * REAPABLE; child 1's descriptor goes with loadgen32's exit. It starts with
+ * fds 0-2 only, so pdfork takes 3 (control, which the library keeps) and
+ * 4; pdgetpidfd's pidfd is 5, pdopenpid's pidfd 5 and its file 6; its own
+ * control device is 5, then child 2's descriptor.
  */
 TEST(compat)
 {
-	const __u32 flags = PD_FORK_FLAGS(PROCDESC_F_CLOEXEC);
-	const struct pd_rec *create, *lock;
+	const struct pd_rec *create, *create2, *lock;
 	struct pd_trace *t = &pd_trace;
 	struct pd_seq *exp, *got;
 	char path[PATH_MAX];
 	int status, i, kill9, release, pos;
-	pid_t gen, c;
+	pid_t gen, c, c2;
 
 	if (t->skip)
 		SKIP(return, "%s", t->skip);
@@ -838,53 +838,91 @@ TEST(compat)
 	pd_trace_drain(_metadata, t);
 	pd_select(t->log, gen, got);
 	create = pd_find(got, PD_EV_CREATE | PD_EV_COMPAT, 0);
+	create2 = pd_find(got, PD_EV_CREATE | PD_EV_COMPAT, 2);
 	ASSERT_NE(NULL, create) TH_LOG("no create32 from loadgen32");
+	ASSERT_NE(NULL, create2) TH_LOG("no create32 for child 2");
 	c = create->f[0];
+	c2 = create2->f[0];
 	ASSERT_GT(c, 0);
 	ASSERT_NE(gen, c);
+	ASSERT_GT(c2, 0);
+	ASSERT_NE(gen, c2);
+	ASSERT_NE(c, c2);
 	lock = pd_find(got, PD_EV_LOCK_ACQUIRED | PD_EV_COMPAT, 0);
 	ASSERT_NE(NULL, lock) TH_LOG("no lock_acquired32");
 	ASSERT_NE(0ULL, lock->addr);
 
-#define PD_ADD32(id, ...)	pd_add(exp, gen, (id) | PD_EV_COMPAT, __VA_ARGS__)
+#define PD_ADD32(id, ...)	pd_add(exp, gen, PD_EV_##id | PD_EV_COMPAT, __VA_ARGS__)
 	exp->n = 0;
-	PD_ADD32(PD_EV_OPEN_ENTER, 4, flags, 0, NULL, 0);
-	PD_ADD32(PD_EV_CREATE, c, 5, flags, NULL, 0);
-	PD_ADD32(PD_EV_OPEN_RETURN, c, 5, 0, NULL, 0);
+	PD_ADD32(ARM_ENTER, PROCDESC_F_CLOEXEC, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(CREATE, c, 4, PROCDESC_F_CLOEXEC, NULL, 0);
 	for (i = 0; i < 3; i++) {
-		PD_ADD32(PD_EV_GETPID_ENTER, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_GETPID_RETURN, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_ENTER, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_RETURN, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_ENTER, c, 65, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_RETURN, c, -EINVAL, 0, NULL, 0);
-		PD_ADD32(PD_EV_ERROR, c, EINVAL, 0, "kill", 0);
-		PD_ADD32(PD_EV_WAIT_ENTER, c, WEXITED | WNOHANG, 0, NULL, 0);
-		PD_ADD32(PD_EV_WAIT_RETURN, c, -EAGAIN, 0, NULL, 0);
-		PD_ADD32(PD_EV_ERROR, c, EAGAIN, 0, "wait", 0);
+		PD_ADD32(GETPID_ENTER, c, 0, 0, NULL, 0);
+		PD_ADD32(GETPID_RETURN, c, 0, 0, NULL, 0);
+		PD_ADD32(KILL_ENTER, c, 0, 0, NULL, 0);
+		PD_ADD32(KILL_RETURN, c, 0, 0, NULL, 0);
+		PD_ADD32(KILL_ENTER, c, 65, 0, NULL, 0);
+		PD_ADD32(KILL_RETURN, c, -EINVAL, 0, NULL, 0);
+		PD_ADD32(ERROR, c, EINVAL, 0, "kill", 0);
+		PD_ADD32(WAIT_ENTER, c, WEXITED | WNOHANG, 0, NULL, 0);
+		PD_ADD32(WAIT_RETURN, c, -EAGAIN, 0, NULL, 0);
+		PD_ADD32(ERROR, c, EAGAIN, 0, "wait", 0);
 	}
+	/* pdgetpidfd */
+	PD_ADD32(GETPID_ENTER, c, 0, 0, NULL, 0);
+	PD_ADD32(GETPID_RETURN, c, 0, 0, NULL, 0);
+	PD_ADD32(PIDFD_ENTER, c, 0, 0, NULL, 0);
+	PD_ADD32(PIDFD_RETURN, c, 0, 0, NULL, 0);
+	/* pdopenpid, closed at once */
+	PD_ADD32(OPEN_ENTER, 5, PROCDESC_F_NONCHILD, 0, NULL, 0);
+	PD_ADD32(CREATE, c, 6, PROCDESC_F_NONCHILD, NULL, 0);
+	PD_ADD32(OPEN_RETURN, c, 6, 0, NULL, 0);
+	PD_ADD32(RELEASE, c, 0, 0, NULL, 0);
+	/* arm and disarm */
+	PD_ADD32(ARM_ENTER, PROCDESC_F_CLOEXEC, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(ARM_ENTER, PROCDESC_F_DAEMON, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, -EBUSY, 0, NULL, 0);
+	PD_ADD32(ERROR, 0, EBUSY, 0, "arm", 0);
+	PD_ADD32(DISARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(DISARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(DISARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(DISARM_RETURN, 0, -ENOENT, 0, NULL, 0);
+	PD_ADD32(ERROR, 0, ENOENT, 0, "disarm", 0);
+	/* child 2, killed by its close */
+	PD_ADD32(ARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(CREATE, c2, 5, 0, NULL, 0);
+	PD_ADD32(RELEASE, c2, 1, 0, NULL, 0);
+	/* child 1 killed and collected; the library reaps child 2 */
 	kill9 = exp->n;
-	PD_ADD32(PD_EV_KILL_ENTER, c, SIGKILL, 0, NULL, 0);
-	PD_ADD32(PD_EV_KILL_RETURN, c, 0, 0, NULL, 0);
-	PD_ADD32(PD_EV_WAIT_ENTER, c, WEXITED, 0, NULL, 0);
-	PD_ADD32(PD_EV_LOCK_ACQUIRED, 0, 0, 0, "collect", lock->addr);
-	PD_ADD32(PD_EV_LOCK_RELEASE, 0, 0, 0, "collect", lock->addr);
-	PD_ADD32(PD_EV_WAIT_RETURN, c, 0, SIGKILL, NULL, 0);
-	PD_ADD32(PD_EV_PIDFD_ENTER, c, 0, 0, NULL, 0);
-	PD_ADD32(PD_EV_PIDFD_RETURN, c, 4, 0, NULL, 0);
+	PD_ADD32(KILL_ENTER, c, SIGKILL, 0, NULL, 0);
+	PD_ADD32(KILL_RETURN, c, 0, 0, NULL, 0);
+	PD_ADD32(WAIT_ENTER, c, WEXITED, 0, NULL, 0);
+	PD_ADD32(LOCK_ACQUIRED, 0, 0, 0, "collect", lock->addr);
+	PD_ADD32(LOCK_RELEASE, 0, 0, 0, "collect", lock->addr);
+	PD_ADD32(WAIT_RETURN, c, 0, SIGKILL, NULL, 0);
+	PD_ADD32(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
 	release = exp->n;
-	PD_ADD32(PD_EV_RELEASE, c, 0, 0, NULL, 0);
+	PD_ADD32(RELEASE, c, 0, 0, NULL, 0);
 #undef PD_ADD32
 	pd_check_seq(_metadata, "loadgen32", exp, got);
 
-	/* The child's exit, in its own context, after the SIGKILL was sent. */
+	/* Child 1's exit, in its own context, after the SIGKILL was sent. */
 	pd_select(t->log, c, got);
 	exp->n = 0;
 	pd_add(exp, c, PD_EV_EXIT | PD_EV_COMPAT, c, SIGKILL, 0, NULL, 0);
-	pd_check_seq(_metadata, "loadgen32's child", exp, got);
+	pd_check_seq(_metadata, "loadgen32's child 1", exp, got);
 	pos = pd_position(t->log, gen, c, PD_EV_EXIT | PD_EV_COMPAT);
 	ASSERT_GT(pos, kill9) TH_LOG("exit32 before kill_enter32");
 	ASSERT_LE(pos, release) TH_LOG("exit32 after release32");
+
+	/* Child 2 ended after its last close: no exit event. */
+	pd_select(t->log, c2, got);
+	exp->n = 0;
+	pd_check_seq(_metadata, "loadgen32's child 2", exp, got);
 }
 
 int main(int argc, char **argv)
