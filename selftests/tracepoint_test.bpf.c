@@ -37,11 +37,20 @@ struct pd_tp_pid_enter {
 	int pid;
 };
 
-/* getpid_return, kill_return, pidfd_return, open_return */
+/*
+ * getpid_return, kill_return, pidfd_return, open_return, arm_return,
+ * disarm_return, reapable_return
+ */
 struct pd_tp_pid_return {
 	struct pd_tp_common common;
 	int pid;
 	int ret;
+};
+
+/* arm_enter, disarm_enter, reapable_enter */
+struct pd_tp_flags_enter {
+	struct pd_tp_common common;
+	__u32 flags;
 };
 
 struct pd_tp_open_enter {
@@ -147,6 +156,18 @@ static __always_inline int pd_emit(__u32 id, __s32 f0, __s32 f1, __s32 f2,
 PD_PROG(open_enter, OPEN_ENTER, pd_tp_open_enter,
 	ctx->pidfd, ctx->flags, 0, NULL, 0)
 PD_PROG(open_return, OPEN_RETURN, pd_tp_pid_return,
+	ctx->pid, ctx->ret, 0, NULL, 0)
+PD_PROG(arm_enter, ARM_ENTER, pd_tp_flags_enter,
+	ctx->flags, 0, 0, NULL, 0)
+PD_PROG(arm_return, ARM_RETURN, pd_tp_pid_return,
+	ctx->pid, ctx->ret, 0, NULL, 0)
+PD_PROG(disarm_enter, DISARM_ENTER, pd_tp_flags_enter,
+	ctx->flags, 0, 0, NULL, 0)
+PD_PROG(disarm_return, DISARM_RETURN, pd_tp_pid_return,
+	ctx->pid, ctx->ret, 0, NULL, 0)
+PD_PROG(reapable_enter, REAPABLE_ENTER, pd_tp_flags_enter,
+	ctx->flags, 0, 0, NULL, 0)
+PD_PROG(reapable_return, REAPABLE_RETURN, pd_tp_pid_return,
 	ctx->pid, ctx->ret, 0, NULL, 0)
 PD_PROG(getpid_enter, GETPID_ENTER, pd_tp_pid_enter,
 	ctx->pid, 0, 0, NULL, 0)

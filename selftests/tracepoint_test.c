@@ -6,8 +6,9 @@
  * fields to a ring buffer; the tests make a known sequence of calls and
  * compare every event, in order, field by field.
  *
- * - native: the calls of a 64-bit caller, made here, and the life events
- *   of its two children, one collected and one killed by the last close;
+ * - native: every call of a 64-bit caller and its failures, made here,
+ *   and the life events of its three children: one collected, one killed
+ *   by the last close and reaped by the library, one a daemon;
  * - compat: the procdesc32 events of build/tools/loadgen32 3, whose calls
  *   are listed in tools/bpftrace/loadgen.c.
  *
@@ -43,6 +44,12 @@ TEST_HARNESS_MAIN
 static const char *const pd_ev_names[PD_EV_COUNT] = {
 	[PD_EV_OPEN_ENTER]	= "open_enter",
 	[PD_EV_OPEN_RETURN]	= "open_return",
+	[PD_EV_ARM_ENTER]	= "arm_enter",
+	[PD_EV_ARM_RETURN]	= "arm_return",
+	[PD_EV_DISARM_ENTER]	= "disarm_enter",
+	[PD_EV_DISARM_RETURN]	= "disarm_return",
+	[PD_EV_REAPABLE_ENTER]	= "reapable_enter",
+	[PD_EV_REAPABLE_RETURN]	= "reapable_return",
 	[PD_EV_GETPID_ENTER]	= "getpid_enter",
 	[PD_EV_GETPID_RETURN]	= "getpid_return",
 	[PD_EV_KILL_ENTER]	= "kill_enter",
@@ -59,9 +66,6 @@ static const char *const pd_ev_names[PD_EV_COUNT] = {
 	[PD_EV_LOCK_RELEASE]	= "lock_release",
 };
 
-/* pdfork() makes its descriptors quiet. */
-#define PD_FORK_FLAGS(flags)	((flags) | PROCDESC_F_QUIET)
-
 /* Every event the ring buffer delivered, in order, whoever fired it. */
 #define PD_LOG_MAX	8192
 
@@ -73,7 +77,7 @@ struct pd_log {
 };
 
 /* An event sequence: what one process fired, or what it should have. */
-#define PD_SEQ_MAX	64
+#define PD_SEQ_MAX	128
 
 struct pd_seq {
 	struct pd_rec rec[PD_SEQ_MAX];
@@ -155,13 +159,13 @@ static int pd_position(const struct pd_log *log, __u32 caller, __u32 tgid,
 	return -1;
 }
 
-/* The first event @id of @s, or NULL. */
-static const struct pd_rec *pd_find(const struct pd_seq *s, __u32 id)
+/* The @nth (from 0) event @id of @s, or NULL. */
+static const struct pd_rec *pd_find(const struct pd_seq *s, __u32 id, int nth)
 {
 	int i;
 
 	for (i = 0; i < s->n && i < PD_SEQ_MAX; i++)
-		if (s->rec[i].id == id)
+		if (s->rec[i].id == id && !nth--)
 			return &s->rec[i];
 	return NULL;
 }
@@ -426,22 +430,44 @@ static void pd_trace_drain(struct __test_metadata *_metadata,
 }
 
 /*
- * A 64-bit caller: pdfork, pdgetpid, pdkill 0 and 65 (EINVAL), pdwait
- * WNOHANG on a running child (EAGAIN), the child's exit(9) and its
- * collection, then a second child killed by the last close.
+ * The error event's op field holds 7 characters and a NUL (pd_events.h):
+ * REAPABLE's "reapable" arrives cut.
+ */
+#define PD_OP_REAPABLE	"reapabl"
+
+/*
+ * A 64-bit caller, every call and every kind of failure:
+ * - child a: pdfork (ARM, then the C library's fork; the create event is
+ *   ours, fired as the descriptor is installed), pdgetpid, pdkill 0 and 65
+ *   (EINVAL), pdwait WNOHANG on a running child (EAGAIN), pdgetpidfd
+ *   (pdgetpid, then the pidfd check), the check of a pipe (EBADF),
+ *   pdopenpid (OPEN: a second file on a's descriptor, closed at once);
+ * - on a control device of our own: OPEN with a bad flag (EINVAL), ARM
+ *   with a bad flag (EINVAL), ARM, ARM again (EBUSY), DISARM 1 (EINVAL),
+ *   DISARM (cancels the arm: no life event), DISARM again (ENOENT),
+ *   REAPABLE to a bad address (EFAULT);
+ * - a's exit(9) and its collection, then the close of its descriptor;
+ * - child b: pdfork, then the close of its descriptor kills it, and it
+ *   ends, left for the library to reap;
+ * - child c: pdfork(PD_DAEMON), whose ARM says there is a child to reap:
+ *   the library's REAPABLE hands it b, which it reaps; then c's exit(3)
+ *   and its collection.
  */
 TEST(native)
 {
-	const __u32 flags_a = PD_FORK_FLAGS(PROCDESC_F_CLOEXEC);
-	const __u32 flags_b = PD_FORK_FLAGS(0);
+	struct procdesc_open bad_open = { .pidfd = -1, .flags = 0x10 };
+	struct procdesc_arm arm = { .flags = PROCDESC_F_CLOEXEC };
+	struct procdesc_arm arm_busy = { .flags = PROCDESC_F_DAEMON };
+	struct procdesc_arm arm_bad = { .flags = 0x10 };
+	const struct pd_rec *lock_a, *lock_c;
 	struct pd_trace *t = &pd_trace;
-	struct pd_seq *exp, *got;
-	int sync[2], fds_a[3], fds_b[2], pidfd, fd, fd2, status;
-	int let_go, release_a, pos, n_a;
+	int sync[2], fds_a[2], fds_o[2], fd, fd_o, fd_b, fd_c, next_b, next_c;
+	int n_a, pidfd, ctl, status, let_go_a, release_a, let_go_c, release_c, pos;
 	__u32 me = getpid();
-	const struct pd_rec *lock;
-	pid_t a, b, nr;
-	char c;
+	struct pd_seq *exp, *got;
+	siginfo_t info;
+	pid_t a, b, c, nr;
+	char ch;
 
 	if (t->skip)
 		SKIP(return, "%s", t->skip);
@@ -451,15 +477,15 @@ TEST(native)
 	ASSERT_EQ(0, pipe2(sync, O_CLOEXEC));
 	/*
 	 * pdfork: the control fd (the first time only: the library keeps it),
-	 * then the pidfd, then the descriptor.
+	 * then the descriptor.
 	 */
-	n_a = count_control_fds() ? 2 : 3;
+	n_a = count_control_fds() ? 1 : 2;
 	ASSERT_EQ(0, pd_free_fds(fds_a, n_a));
 	a = pdfork(&fd, PD_CLOEXEC);
 	ASSERT_GE(a, 0);
 	if (a == 0) {
 		close(sync[1]);
-		_exit(read(sync[0], &c, 1) == 1 ? 9 : 1);
+		_exit(read(sync[0], &ch, 1) == 1 ? 9 : 1);
 	}
 	ASSERT_EQ(fds_a[n_a - 1], fd);
 	ASSERT_EQ(0, pdgetpid(fd, &nr));
@@ -469,79 +495,189 @@ TEST(native)
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-1, pdwait(fd, &status, WEXITED | WNOHANG, NULL, NULL));
 	ASSERT_EQ(EAGAIN, errno);
-	/* Let the child exit; pdwait reaps it through a new pidfd. */
+	pidfd = pdgetpidfd(fd);
+	ASSERT_GE(pidfd, 0);
+	ASSERT_EQ(0, close(pidfd));
+	ASSERT_EQ(-1, ioctl(fd, PROCDESC_IOC_PIDFD, &sync[0]));
+	ASSERT_EQ(EBADF, errno);
+	/* pdopenpid: a pidfd, then the new file. */
+	ASSERT_EQ(0, pd_free_fds(fds_o, 2));
+	fd_o = pdopenpid(a, 0);
+	ASSERT_EQ(fds_o[1], fd_o);
+	ASSERT_EQ(0, close(fd_o));
+
+	ctl = open("/dev/procdesc", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(-1, ioctl(ctl, PROCDESC_IOC_OPEN, &bad_open));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(ctl, PROCDESC_IOC_ARM, &arm_bad));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(ctl, PROCDESC_IOC_ARM, &arm));
+	ASSERT_EQ(-1, ioctl(ctl, PROCDESC_IOC_ARM, &arm_busy));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(-1, ioctl(ctl, PROCDESC_IOC_DISARM, 1UL));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(ctl, PROCDESC_IOC_DISARM, 0UL));
+	ASSERT_EQ(-1, ioctl(ctl, PROCDESC_IOC_DISARM, 0UL));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(-1, ioctl(ctl, PROCDESC_IOC_REAPABLE, NULL));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, close(ctl));
+
+	/* Let a exit; pdwait collects it and the library reaps it. */
 	ASSERT_EQ(1, write(sync[1], "x", 1));
-	ASSERT_EQ(0, pd_free_fds(&pidfd, 1));
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	ASSERT_EQ(0x900, status);
 	ASSERT_EQ(0, close(fd));
 
-	/* Closed while alive: the last close kills it. */
-	ASSERT_EQ(0, pd_free_fds(fds_b, 2));
-	b = pdfork(&fd2, 0);
+	/* Closed while alive: the last close kills it; it stays unreaped. */
+	ASSERT_EQ(0, pd_free_fds(&next_b, 1));
+	b = pdfork(&fd_b, 0);
 	ASSERT_GE(b, 0);
 	if (b == 0) {
 		for (;;)
 			pause();
 	}
-	ASSERT_EQ(fds_b[1], fd2);
-	ASSERT_EQ(0, close(fd2));
-	ASSERT_EQ(b, waitpid_nointr(b, &status, __WALL));
-	ASSERT_TRUE(WIFSIGNALED(status));
-	ASSERT_EQ(SIGKILL, WTERMSIG(status));
+	ASSERT_EQ(next_b, fd_b);
+	ASSERT_EQ(0, close(fd_b));
+	ASSERT_EQ(0, sys_waitid(P_PID, b, &info, WEXITED | WNOWAIT | __WALL));
+	ASSERT_EQ(CLD_KILLED, info.si_code);
+	ASSERT_EQ(SIGKILL, info.si_status);
+
+	/* The next pdfork's ARM reports b, and the library reaps it. */
+	ASSERT_EQ(0, pd_free_fds(&next_c, 1));
+	c = pdfork(&fd_c, PD_DAEMON);
+	ASSERT_GE(c, 0);
+	if (c == 0) {
+		close(sync[1]);
+		_exit(read(sync[0], &ch, 1) == 1 ? 3 : 1);
+	}
+	ASSERT_EQ(next_c, fd_c);
+	ASSERT_EQ(-1, sys_waitid(P_PID, b, &info, WEXITED | WNOHANG | __WALL));
+	ASSERT_EQ(ECHILD, errno) TH_LOG("the library did not reap b");
+	ASSERT_EQ(1, write(sync[1], "x", 1));
+	ASSERT_EQ(0, pdwait(fd_c, &status, WEXITED, NULL, NULL));
+	ASSERT_EQ(0x300, status);
+	ASSERT_EQ(0, close(fd_c));
 
 	pd_trace_drain(_metadata, t);
 	pd_select(t->log, me, got);
-	lock = pd_find(got, PD_EV_LOCK_ACQUIRED);
-	ASSERT_NE(NULL, lock) TH_LOG("no lock_acquired");
-	ASSERT_NE(0ULL, lock->addr);
+	lock_a = pd_find(got, PD_EV_LOCK_ACQUIRED, 0);
+	lock_c = pd_find(got, PD_EV_LOCK_ACQUIRED, 1);
+	ASSERT_NE(NULL, lock_a) TH_LOG("no lock_acquired for a");
+	ASSERT_NE(NULL, lock_c) TH_LOG("no lock_acquired for c");
+	ASSERT_NE(0ULL, lock_a->addr);
+	ASSERT_NE(0ULL, lock_c->addr);
 
+#define PD_ADD(id, ...)	pd_add(exp, me, PD_EV_##id, __VA_ARGS__)
 	exp->n = 0;
-	pd_add(exp, me, PD_EV_OPEN_ENTER, fds_a[n_a - 2], flags_a, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_CREATE, a, fd, flags_a, NULL, 0);
-	pd_add(exp, me, PD_EV_OPEN_RETURN, a, fd, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_GETPID_ENTER, a, 0, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_GETPID_RETURN, a, 0, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_KILL_ENTER, a, 0, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_KILL_RETURN, a, 0, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_KILL_ENTER, a, 65, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_KILL_RETURN, a, -EINVAL, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_ERROR, a, EINVAL, 0, "kill", 0);
-	pd_add(exp, me, PD_EV_WAIT_ENTER, a, WEXITED | WNOHANG, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_WAIT_RETURN, a, -EAGAIN, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_ERROR, a, EAGAIN, 0, "wait", 0);
-	let_go = exp->n;
-	pd_add(exp, me, PD_EV_WAIT_ENTER, a, WEXITED, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_LOCK_ACQUIRED, 0, 0, 0, "collect", lock->addr);
-	pd_add(exp, me, PD_EV_LOCK_RELEASE, 0, 0, 0, "collect", lock->addr);
-	pd_add(exp, me, PD_EV_WAIT_RETURN, a, 0, 0x900, NULL, 0);
-	pd_add(exp, me, PD_EV_PIDFD_ENTER, a, 0, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_PIDFD_RETURN, a, pidfd, 0, NULL, 0);
+	PD_ADD(ARM_ENTER, PROCDESC_F_CLOEXEC, 0, 0, NULL, 0);
+	PD_ADD(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD(CREATE, a, fd, PROCDESC_F_CLOEXEC, NULL, 0);
+	PD_ADD(GETPID_ENTER, a, 0, 0, NULL, 0);
+	PD_ADD(GETPID_RETURN, a, 0, 0, NULL, 0);
+	PD_ADD(KILL_ENTER, a, 0, 0, NULL, 0);
+	PD_ADD(KILL_RETURN, a, 0, 0, NULL, 0);
+	PD_ADD(KILL_ENTER, a, 65, 0, NULL, 0);
+	PD_ADD(KILL_RETURN, a, -EINVAL, 0, NULL, 0);
+	PD_ADD(ERROR, a, EINVAL, 0, "kill", 0);
+	PD_ADD(WAIT_ENTER, a, WEXITED | WNOHANG, 0, NULL, 0);
+	PD_ADD(WAIT_RETURN, a, -EAGAIN, 0, NULL, 0);
+	PD_ADD(ERROR, a, EAGAIN, 0, "wait", 0);
+	/* pdgetpidfd, then the check of a pipe */
+	PD_ADD(GETPID_ENTER, a, 0, 0, NULL, 0);
+	PD_ADD(GETPID_RETURN, a, 0, 0, NULL, 0);
+	PD_ADD(PIDFD_ENTER, a, 0, 0, NULL, 0);
+	PD_ADD(PIDFD_RETURN, a, 0, 0, NULL, 0);
+	PD_ADD(PIDFD_ENTER, a, 0, 0, NULL, 0);
+	PD_ADD(PIDFD_RETURN, a, -EBADF, 0, NULL, 0);
+	PD_ADD(ERROR, a, EBADF, 0, "pidfd", 0);
+	/* pdopenpid: the library adds PROCDESC_F_NONCHILD */
+	PD_ADD(OPEN_ENTER, fds_o[0], PROCDESC_F_NONCHILD, 0, NULL, 0);
+	PD_ADD(CREATE, a, fd_o, PROCDESC_F_NONCHILD, NULL, 0);
+	PD_ADD(OPEN_RETURN, a, fd_o, 0, NULL, 0);
+	PD_ADD(RELEASE, a, 0, 0, NULL, 0);
+	/* the control device's calls */
+	PD_ADD(OPEN_ENTER, -1, 0x10, 0, NULL, 0);
+	PD_ADD(OPEN_RETURN, 0, -EINVAL, 0, NULL, 0);
+	PD_ADD(ERROR, 0, EINVAL, 0, "open", 0);
+	PD_ADD(ARM_ENTER, 0x10, 0, 0, NULL, 0);
+	PD_ADD(ARM_RETURN, 0, -EINVAL, 0, NULL, 0);
+	PD_ADD(ERROR, 0, EINVAL, 0, "arm", 0);
+	PD_ADD(ARM_ENTER, PROCDESC_F_CLOEXEC, 0, 0, NULL, 0);
+	PD_ADD(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD(ARM_ENTER, PROCDESC_F_DAEMON, 0, 0, NULL, 0);
+	PD_ADD(ARM_RETURN, 0, -EBUSY, 0, NULL, 0);
+	PD_ADD(ERROR, 0, EBUSY, 0, "arm", 0);
+	PD_ADD(DISARM_ENTER, 1, 0, 0, NULL, 0);
+	PD_ADD(DISARM_RETURN, 0, -EINVAL, 0, NULL, 0);
+	PD_ADD(ERROR, 0, EINVAL, 0, "disarm", 0);
+	PD_ADD(DISARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD(DISARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD(DISARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD(DISARM_RETURN, 0, -ENOENT, 0, NULL, 0);
+	PD_ADD(ERROR, 0, ENOENT, 0, "disarm", 0);
+	PD_ADD(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD(REAPABLE_RETURN, 0, -EFAULT, 0, NULL, 0);
+	PD_ADD(ERROR, 0, EFAULT, 0, PD_OP_REAPABLE, 0);
+	/* a's exit and collection */
+	let_go_a = exp->n;
+	PD_ADD(WAIT_ENTER, a, WEXITED, 0, NULL, 0);
+	PD_ADD(LOCK_ACQUIRED, 0, 0, 0, "collect", lock_a->addr);
+	PD_ADD(LOCK_RELEASE, 0, 0, 0, "collect", lock_a->addr);
+	PD_ADD(WAIT_RETURN, a, 0, 0x900, NULL, 0);
 	release_a = exp->n;
-	pd_add(exp, me, PD_EV_RELEASE, a, 0, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_OPEN_ENTER, fds_b[0], flags_b, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_CREATE, b, fd2, flags_b, NULL, 0);
-	pd_add(exp, me, PD_EV_OPEN_RETURN, b, fd2, 0, NULL, 0);
-	pd_add(exp, me, PD_EV_RELEASE, b, 1, 0, NULL, 0);
+	PD_ADD(RELEASE, a, 0, 0, NULL, 0);
+	/* b, killed by the close */
+	PD_ADD(ARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD(CREATE, b, fd_b, 0, NULL, 0);
+	PD_ADD(RELEASE, b, 1, 0, NULL, 0);
+	/* c, whose pdfork reaps b */
+	PD_ADD(ARM_ENTER, PROCDESC_F_DAEMON, 0, 0, NULL, 0);
+	PD_ADD(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
+	PD_ADD(CREATE, c, fd_c, PROCDESC_F_DAEMON, NULL, 0);
+	let_go_c = exp->n;
+	PD_ADD(WAIT_ENTER, c, WEXITED, 0, NULL, 0);
+	PD_ADD(LOCK_ACQUIRED, 0, 0, 0, "collect", lock_c->addr);
+	PD_ADD(LOCK_RELEASE, 0, 0, 0, "collect", lock_c->addr);
+	PD_ADD(WAIT_RETURN, c, 0, 0x300, NULL, 0);
+	release_c = exp->n;
+	PD_ADD(RELEASE, c, 0, 0, NULL, 0);
+#undef PD_ADD
 	pd_check_seq(_metadata, "caller", exp, got);
 
-	/* The first child fired its exit event, once, as it exited. */
+	/*
+	 * a and c fired their exit events, once, as they exited, in their
+	 * own context; before the parent reaped them, which waits for the
+	 * exit's notification to end (tasklist_lock), so before the release.
+	 */
 	pd_select(t->log, a, got);
 	exp->n = 0;
 	pd_add(exp, a, PD_EV_EXIT, a, 0x900, 0, NULL, 0);
-	pd_check_seq(_metadata, "first child", exp, got);
+	pd_check_seq(_metadata, "child a", exp, got);
 	pos = pd_position(t->log, me, a, PD_EV_EXIT);
-	ASSERT_GE(pos, let_go) TH_LOG("exit before the child was let go");
-	ASSERT_LE(pos, release_a) TH_LOG("exit after the release");
+	ASSERT_GE(pos, let_go_a) TH_LOG("a's exit before it was let go");
+	ASSERT_LE(pos, release_a) TH_LOG("a's exit after the release");
+
+	pd_select(t->log, c, got);
+	exp->n = 0;
+	pd_add(exp, c, PD_EV_EXIT, c, 0x300, 0, NULL, 0);
+	pd_check_seq(_metadata, "child c", exp, got);
+	pos = pd_position(t->log, me, c, PD_EV_EXIT);
+	ASSERT_GE(pos, let_go_c) TH_LOG("c's exit before it was let go");
+	ASSERT_LE(pos, release_c) TH_LOG("c's exit after the release");
 
 	/*
-	 * The second child was alive at the release: the descriptor stopped
-	 * watching it before the SIGKILL (pd_release()), so it never saw
-	 * the exit and fired no exit event; release's killed is the record.
+	 * b was alive at the release: the descriptor stopped watching it
+	 * before the SIGKILL (pd_release()), so it never saw the exit and
+	 * fired no exit event; release's killed is the record.
 	 */
 	pd_select(t->log, b, got);
 	exp->n = 0;
-	pd_check_seq(_metadata, "second child", exp, got);
+	pd_check_seq(_metadata, "child b", exp, got);
 }
 
 /*
@@ -664,21 +800,24 @@ TEST(create_event_with_racing_close)
 }
 
 /*
- * A 32-bit caller: loadgen32 3, i.e. pdfork(PD_CLOEXEC), 3 rounds of
- * pdgetpid, pdkill 0, pdkill 65 (EINVAL) and pdwait WNOHANG (EAGAIN), then
- * pdkill SIGKILL and pdwait; its descriptor goes with its exit. It starts
- * with fds 0-2 only, so pdfork takes 3 (control, which the library keeps),
- * 4 (pidfd) and 5, and the reaping pidfd is 4 again.
+ * A 32-bit caller: loadgen32 3, whose calls tools/bpftrace/loadgen.c lists:
+ * pdfork(PD_CLOEXEC) of child 1, 3 rounds of pdgetpid, pdkill 0, pdkill 65
+ * (EINVAL) and pdwait WNOHANG (EAGAIN), pdgetpidfd, pdopenpid, ARM, ARM
+ * (EBUSY), DISARM, DISARM (ENOENT), the pdfork and close of child 2, then
+ * pdkill SIGKILL and pdwait of child 1, which reaps child 2 through
+ * REAPABLE; child 1's descriptor goes with loadgen32's exit. It starts with
+ * fds 0-2 only, so pdfork takes 3 (control, which the library keeps) and
+ * 4; pdgetpidfd's pidfd is 5, pdopenpid's pidfd 5 and its file 6; its own
+ * control device is 5, then child 2's descriptor.
  */
 TEST(compat)
 {
-	const __u32 flags = PD_FORK_FLAGS(PROCDESC_F_CLOEXEC);
-	const struct pd_rec *create, *lock;
+	const struct pd_rec *create, *create2, *lock;
 	struct pd_trace *t = &pd_trace;
 	struct pd_seq *exp, *got;
 	char path[PATH_MAX];
 	int status, i, kill9, release, pos;
-	pid_t gen, c;
+	pid_t gen, c, c2;
 
 	if (t->skip)
 		SKIP(return, "%s", t->skip);
@@ -698,54 +837,92 @@ TEST(compat)
 
 	pd_trace_drain(_metadata, t);
 	pd_select(t->log, gen, got);
-	create = pd_find(got, PD_EV_CREATE | PD_EV_COMPAT);
+	create = pd_find(got, PD_EV_CREATE | PD_EV_COMPAT, 0);
+	create2 = pd_find(got, PD_EV_CREATE | PD_EV_COMPAT, 2);
 	ASSERT_NE(NULL, create) TH_LOG("no create32 from loadgen32");
+	ASSERT_NE(NULL, create2) TH_LOG("no create32 for child 2");
 	c = create->f[0];
+	c2 = create2->f[0];
 	ASSERT_GT(c, 0);
 	ASSERT_NE(gen, c);
-	lock = pd_find(got, PD_EV_LOCK_ACQUIRED | PD_EV_COMPAT);
+	ASSERT_GT(c2, 0);
+	ASSERT_NE(gen, c2);
+	ASSERT_NE(c, c2);
+	lock = pd_find(got, PD_EV_LOCK_ACQUIRED | PD_EV_COMPAT, 0);
 	ASSERT_NE(NULL, lock) TH_LOG("no lock_acquired32");
 	ASSERT_NE(0ULL, lock->addr);
 
-#define PD_ADD32(id, ...)	pd_add(exp, gen, (id) | PD_EV_COMPAT, __VA_ARGS__)
+#define PD_ADD32(id, ...)	pd_add(exp, gen, PD_EV_##id | PD_EV_COMPAT, __VA_ARGS__)
 	exp->n = 0;
-	PD_ADD32(PD_EV_OPEN_ENTER, 4, flags, 0, NULL, 0);
-	PD_ADD32(PD_EV_CREATE, c, 5, flags, NULL, 0);
-	PD_ADD32(PD_EV_OPEN_RETURN, c, 5, 0, NULL, 0);
+	PD_ADD32(ARM_ENTER, PROCDESC_F_CLOEXEC, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(CREATE, c, 4, PROCDESC_F_CLOEXEC, NULL, 0);
 	for (i = 0; i < 3; i++) {
-		PD_ADD32(PD_EV_GETPID_ENTER, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_GETPID_RETURN, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_ENTER, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_RETURN, c, 0, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_ENTER, c, 65, 0, NULL, 0);
-		PD_ADD32(PD_EV_KILL_RETURN, c, -EINVAL, 0, NULL, 0);
-		PD_ADD32(PD_EV_ERROR, c, EINVAL, 0, "kill", 0);
-		PD_ADD32(PD_EV_WAIT_ENTER, c, WEXITED | WNOHANG, 0, NULL, 0);
-		PD_ADD32(PD_EV_WAIT_RETURN, c, -EAGAIN, 0, NULL, 0);
-		PD_ADD32(PD_EV_ERROR, c, EAGAIN, 0, "wait", 0);
+		PD_ADD32(GETPID_ENTER, c, 0, 0, NULL, 0);
+		PD_ADD32(GETPID_RETURN, c, 0, 0, NULL, 0);
+		PD_ADD32(KILL_ENTER, c, 0, 0, NULL, 0);
+		PD_ADD32(KILL_RETURN, c, 0, 0, NULL, 0);
+		PD_ADD32(KILL_ENTER, c, 65, 0, NULL, 0);
+		PD_ADD32(KILL_RETURN, c, -EINVAL, 0, NULL, 0);
+		PD_ADD32(ERROR, c, EINVAL, 0, "kill", 0);
+		PD_ADD32(WAIT_ENTER, c, WEXITED | WNOHANG, 0, NULL, 0);
+		PD_ADD32(WAIT_RETURN, c, -EAGAIN, 0, NULL, 0);
+		PD_ADD32(ERROR, c, EAGAIN, 0, "wait", 0);
 	}
+	/* pdgetpidfd */
+	PD_ADD32(GETPID_ENTER, c, 0, 0, NULL, 0);
+	PD_ADD32(GETPID_RETURN, c, 0, 0, NULL, 0);
+	PD_ADD32(PIDFD_ENTER, c, 0, 0, NULL, 0);
+	PD_ADD32(PIDFD_RETURN, c, 0, 0, NULL, 0);
+	/* pdopenpid, closed at once */
+	PD_ADD32(OPEN_ENTER, 5, PROCDESC_F_NONCHILD, 0, NULL, 0);
+	PD_ADD32(CREATE, c, 6, PROCDESC_F_NONCHILD, NULL, 0);
+	PD_ADD32(OPEN_RETURN, c, 6, 0, NULL, 0);
+	PD_ADD32(RELEASE, c, 0, 0, NULL, 0);
+	/* arm and disarm */
+	PD_ADD32(ARM_ENTER, PROCDESC_F_CLOEXEC, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(ARM_ENTER, PROCDESC_F_DAEMON, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, -EBUSY, 0, NULL, 0);
+	PD_ADD32(ERROR, 0, EBUSY, 0, "arm", 0);
+	PD_ADD32(DISARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(DISARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(DISARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(DISARM_RETURN, 0, -ENOENT, 0, NULL, 0);
+	PD_ADD32(ERROR, 0, ENOENT, 0, "disarm", 0);
+	/* child 2, killed by its close */
+	PD_ADD32(ARM_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(ARM_RETURN, 0, 0, 0, NULL, 0);
+	PD_ADD32(CREATE, c2, 5, 0, NULL, 0);
+	PD_ADD32(RELEASE, c2, 1, 0, NULL, 0);
+	/* child 1 killed and collected; the library reaps child 2 */
 	kill9 = exp->n;
-	PD_ADD32(PD_EV_KILL_ENTER, c, SIGKILL, 0, NULL, 0);
-	PD_ADD32(PD_EV_KILL_RETURN, c, 0, 0, NULL, 0);
-	PD_ADD32(PD_EV_WAIT_ENTER, c, WEXITED, 0, NULL, 0);
-	PD_ADD32(PD_EV_LOCK_ACQUIRED, 0, 0, 0, "collect", lock->addr);
-	PD_ADD32(PD_EV_LOCK_RELEASE, 0, 0, 0, "collect", lock->addr);
-	PD_ADD32(PD_EV_WAIT_RETURN, c, 0, SIGKILL, NULL, 0);
-	PD_ADD32(PD_EV_PIDFD_ENTER, c, 0, 0, NULL, 0);
-	PD_ADD32(PD_EV_PIDFD_RETURN, c, 4, 0, NULL, 0);
+	PD_ADD32(KILL_ENTER, c, SIGKILL, 0, NULL, 0);
+	PD_ADD32(KILL_RETURN, c, 0, 0, NULL, 0);
+	PD_ADD32(WAIT_ENTER, c, WEXITED, 0, NULL, 0);
+	PD_ADD32(LOCK_ACQUIRED, 0, 0, 0, "collect", lock->addr);
+	PD_ADD32(LOCK_RELEASE, 0, 0, 0, "collect", lock->addr);
+	PD_ADD32(WAIT_RETURN, c, 0, SIGKILL, NULL, 0);
+	PD_ADD32(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
+	PD_ADD32(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
 	release = exp->n;
-	PD_ADD32(PD_EV_RELEASE, c, 0, 0, NULL, 0);
+	PD_ADD32(RELEASE, c, 0, 0, NULL, 0);
 #undef PD_ADD32
 	pd_check_seq(_metadata, "loadgen32", exp, got);
 
-	/* The child's exit, in its own context, after the SIGKILL was sent. */
+	/* Child 1's exit, in its own context, after the SIGKILL was sent. */
 	pd_select(t->log, c, got);
 	exp->n = 0;
 	pd_add(exp, c, PD_EV_EXIT | PD_EV_COMPAT, c, SIGKILL, 0, NULL, 0);
-	pd_check_seq(_metadata, "loadgen32's child", exp, got);
+	pd_check_seq(_metadata, "loadgen32's child 1", exp, got);
 	pos = pd_position(t->log, gen, c, PD_EV_EXIT | PD_EV_COMPAT);
 	ASSERT_GT(pos, kill9) TH_LOG("exit32 before kill_enter32");
 	ASSERT_LE(pos, release) TH_LOG("exit32 after release32");
+
+	/* Child 2 ended after its last close: no exit event. */
+	pd_select(t->log, c2, got);
+	exp->n = 0;
+	pd_check_seq(_metadata, "loadgen32's child 2", exp, got);
 }
 
 int main(int argc, char **argv)

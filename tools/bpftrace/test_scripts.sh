@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Check the bpftrace scripts under load, inside a VM with procdesc loaded:
-# each script traces loadgen (native and 32-bit) doing 4N+4 operations and
-# must report exact counts with no lost events. Prints TAP.
+# each script traces loadgen (native and 32-bit) doing 4N+12 operations, every
+# call at least once (see loadgen.c), and must report exact counts with no
+# lost events. Prints TAP.
 #
 # USAGE: tools/bpftrace/test_scripts.sh BUILD_DIR [N]
 set -uo pipefail
@@ -79,29 +80,42 @@ for bits in "" 32; do
 	errors=$(value "$log" @errors_total)
 	kill22=$(entry "$log" "@errors[tracepoint:$sys:error$bits, kill, 22, loadgen$bits,")
 	wait11=$(entry "$log" "@errors[tracepoint:$sys:error$bits, wait, 11, loadgen$bits,")
+	arm16=$(entry "$log" "@errors[tracepoint:$sys:error$bits, arm, 16, loadgen$bits,")
+	disarm2=$(entry "$log" "@errors[tracepoint:$sys:error$bits, disarm, 2, loadgen$bits,")
 	badsig=$(entry "$log" "@warn_bad_signal[tracepoint:$sys:kill_enter$bits, loadgen$bits,")
-	[ "$errors" = $((2 * n)) ] && [ "$kill22" = "$n" ] && [ "$wait11" = "$n" ] &&
-		[ "$badsig" = "$n" ] && grep -q "pd_ioctl\|pd_ioc_wait" "$log"
-	tap $? "check_error $sys: $n kill EINVAL, $n wait EAGAIN, $n bad-signal warnings, stacks (got ${kill22:-none}, ${wait11:-none}, ${badsig:-none})"
+	[ "$errors" = $((2 * n + 2)) ] && [ "$kill22" = "$n" ] && [ "$wait11" = "$n" ] &&
+		[ "$arm16" = 1 ] && [ "$disarm2" = 1 ] && [ "$badsig" = "$n" ] &&
+		grep -q "pd_ioctl\|pd_ioc_wait" "$log" && grep -q "procdesc_ioc_arm" "$log"
+	tap $? "check_error $sys: $n kill EINVAL, $n wait EAGAIN, 1 arm EBUSY, 1 disarm ENOENT, $n bad-signal warnings, stacks (got ${kill22:-none}, ${wait11:-none}, ${arm16:-none}, ${disarm2:-none}, ${badsig:-none})"
 
 	run stats_timing "$bits"
-	getpid=$(sed -n "s/^@calls\\[tracepoint:$sys:getpid_enter$bits, loadgen$bits\\]: //p" \
-		"$out/stats_timing$bits")
-	kills=$(sed -n "s/^@calls\\[tracepoint:$sys:kill_enter$bits, loadgen$bits\\]: //p" \
-		"$out/stats_timing$bits")
-	hgetpid=$(hist_total "$out/stats_timing$bits" "@latency_ns[tracepoint:$sys:getpid_return$bits]:")
-	hkill=$(hist_total "$out/stats_timing$bits" "@latency_ns[tracepoint:$sys:kill_return$bits]:")
+	# Every call: its count, and as many latencies in its histogram.
+	counts=() ok=0
+	for call in arm:4 disarm:2 reapable:1 open:1 getpid:$((n + 1)) kill:$((2 * n + 1)) \
+		    wait:$((n + 1)) pidfd:1; do
+		op=${call%:*} want=${call#*:}
+		calls=$(sed -n "s/^@calls\\[tracepoint:$sys:${op}_enter$bits, loadgen$bits\\]: //p" \
+			"$out/stats_timing$bits")
+		hist=$(hist_total "$out/stats_timing$bits" \
+			"@latency_ns[tracepoint:$sys:${op}_return$bits]:")
+		[ "$calls" = "$want" ] && [ "$hist" = "$want" ] || ok=1
+		counts+=("$op ${calls:-none}/$hist")
+	done
 	hlock=$(hist_total "$out/stats_timing$bits" "@lock_hold_ns[tracepoint:$sys:lock_release$bits, collect]:")
-	[ "$getpid" = "$n" ] && [ "$kills" = $((2 * n + 1)) ] && [ "$hgetpid" = "$n" ] &&
-		[ "$hkill" = $((2 * n + 1)) ] && [ "$hlock" = 1 ]
-	tap $? "stats_timing $sys: calls and histogram totals $n getpid, $((2 * n + 1)) kill, 1 lock hold (got ${getpid:-none}/$hgetpid, ${kills:-none}/$hkill, $hlock)"
+	[ "$ok" = 0 ] && [ "$hlock" = 1 ]
+	tap $? "stats_timing $sys: calls and latencies of every call, 1 lock hold (got ${counts[*]}, lock $hlock)"
 
 	run trace_procdesc "$bits"
-	# Operations plus the create, exit and release lines.
-	lines=$(value "$out/trace_procdesc$bits" @lines)
-	printed=$(grep -c "tracepoint:$sys:" "$out/trace_procdesc$bits")
-	[ "$lines" = $((4 * n + 7)) ] && [ "$printed" = "$lines" ]
-	tap $? "trace_procdesc $sys: $((4 * n + 7)) lines (counted ${lines:-none}, printed $printed)"
+	# Operations plus 3 create, 1 exit and 3 release lines.
+	log=$out/trace_procdesc$bits
+	lines=$(value "$log" @lines)
+	printed=$(grep -c "tracepoint:$sys:" "$log")
+	arms=$(grep -c "tracepoint:$sys:arm_return$bits arm(" "$log")
+	disarms=$(grep -c "tracepoint:$sys:disarm_return$bits disarm(0) = " "$log")
+	reapables=$(grep -c "tracepoint:$sys:reapable_return$bits reapable() = 1\$" "$log")
+	[ "$lines" = $((4 * n + 19)) ] && [ "$printed" = "$lines" ] && [ "$arms" = 4 ] &&
+		[ "$disarms" = 2 ] && [ "$reapables" = 1 ]
+	tap $? "trace_procdesc $sys: $((4 * n + 19)) lines, 4 arm, 2 disarm, 1 reapable (counted ${lines:-none}, printed $printed; $arms, $disarms, $reapables)"
 
 	run check_internal_locks "$bits"
 	acq=$(sed -n "s/^@acquisitions\\[tracepoint:$sys:lock_acquired$bits, collect, .*\\]: //p" \
