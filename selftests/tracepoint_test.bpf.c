@@ -80,7 +80,7 @@ struct pd_tp_wait_return {
 
 struct pd_tp_error {
 	struct pd_tp_common common;
-	char op[8];
+	char op[16];
 	int pid;
 	int err;
 };
@@ -107,7 +107,7 @@ struct pd_tp_release {
 /* lock_acquired, lock_release */
 struct pd_tp_lock {
 	struct pd_tp_common common;
-	char name[8];
+	char name[16];
 	__u64 addr;
 };
 

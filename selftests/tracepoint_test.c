@@ -429,11 +429,6 @@ static void pd_trace_drain(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, t->log->bad_size) TH_LOG("records of the wrong size");
 }
 
-/*
- * The error event's op field holds 7 characters and a NUL (pd_events.h):
- * REAPABLE's "reapable" arrives cut.
- */
-#define PD_OP_REAPABLE	"reapabl"
 
 /*
  * A 64-bit caller, every call and every kind of failure:
@@ -619,7 +614,7 @@ TEST(native)
 	PD_ADD(ERROR, 0, ENOENT, 0, "disarm", 0);
 	PD_ADD(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
 	PD_ADD(REAPABLE_RETURN, 0, -EFAULT, 0, NULL, 0);
-	PD_ADD(ERROR, 0, EFAULT, 0, PD_OP_REAPABLE, 0);
+	PD_ADD(ERROR, 0, EFAULT, 0, "reapable", 0);
 	/* a's exit and collection */
 	let_go_a = exp->n;
 	PD_ADD(WAIT_ENTER, a, WEXITED, 0, NULL, 0);

@@ -42,7 +42,7 @@ struct pd_rec {
 	__u32 id;	/* PD_EV_*, with PD_EV_COMPAT for procdesc32 */
 	__u32 tgid;	/* the process that fired it */
 	__s32 f[3];	/* its integer fields, in their order; 0 past the last */
-	char str[8];	/* op (error) or name (lock_*) */
+	char str[16];	/* op (error) or name (lock_*) */
 	__u32 pad;
 	__u64 addr;	/* addr (lock_*) */
 };

@@ -174,7 +174,7 @@ PD_TRACE_EVENT(PD_EV(error),
 	TP_PROTO(const char *op, pid_t pid, int err),
 	TP_ARGS(op, pid, err),
 	TP_STRUCT__entry(
-		__array(char, op, 8)
+		__array(char, op, 16)
 		__field(pid_t, pid)
 		__field(int, err)
 	),
@@ -236,7 +236,7 @@ PD_EVENT_CLASS(PD_EV(pd_lock),
 	TP_PROTO(const char *name, const void *addr),
 	TP_ARGS(name, addr),
 	TP_STRUCT__entry(
-		__array(char, name, 8)
+		__array(char, name, 16)
 		__field(const void *, addr)
 	),
 	TP_fast_assign(
