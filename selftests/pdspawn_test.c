@@ -15,6 +15,7 @@
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/utsname.h>
 
 #include "procdesc_test.h"
@@ -1486,6 +1487,137 @@ TEST(emfile_at_install_kills_child)
 TEST(emfile_at_install_daemon_killed_by_library)
 {
 	emfile_at_install(_metadata, PD_DAEMON | PD_CLOEXEC);
+}
+
+/* The handler's child, and the pipe whose end it waits at. */
+static pid_t handler_child;
+static int handler_pipe[2];
+
+/* A SIGUSR1 handler that makes a process, as a supervisor restarting one would. */
+static void fork_in_handler(int sig)
+{
+	char c;
+
+	(void)sig;
+	handler_child = fork();
+	if (handler_child == 0) {
+		close(handler_pipe[1]);
+		while (read(handler_pipe[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+}
+
+/*
+ * The traced process: pdspawn() @path, which must return @expected; the
+ * handler must have run and its child be an ordinary one (no descriptor,
+ * seen by waitpid()). Its exit status says what went wrong.
+ */
+static noreturn void handler_victim(const char *path, int expected)
+{
+	struct sigaction sa = { .sa_handler = fork_in_handler };
+	char *const argv[] = { "x", NULL };
+	int before, err, fd = -1, status = -1;
+
+	sigemptyset(&sa.sa_mask);
+	if (pipe2(handler_pipe, O_CLOEXEC) || sigaction(SIGUSR1, &sa, NULL))
+		_exit(10);
+	before = count_fds();
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP))
+		_exit(11);
+	err = pdspawn(NULL, &fd, 0, path, NULL, NULL, argv, NULL);
+	if (err != expected)
+		_exit(err < 100 ? 100 + err : 12);
+	if (!err && (pdwait(fd, &status, WEXITED, NULL, NULL) || status || close(fd)))
+		_exit(13);
+	if (handler_child <= 0)
+		_exit(14);
+	if (count_fds() != before)
+		_exit(15);
+	if (waitpid(handler_child, NULL, WNOHANG) != 0)
+		_exit(16);
+	close(handler_pipe[1]);
+	if (waitpid_nointr(handler_child, &status, 0) != handler_child || status)
+		_exit(17);
+	_exit(0);
+}
+
+/*
+ * A signal handler that makes a process must not run between pdspawn()'s
+ * arm and the clone of its posix_spawn(): its process would take the
+ * descriptor, its own code would lose it (waitpid() on a child whose exit
+ * signal is 0 gives ECHILD), and pdspawn() would fail, or after a failed
+ * exec wait for that process to end and reap it. A tracer delivers SIGUSR1
+ * right as the PROCDESC_IOC_ARM ioctl returns, then lets the process go
+ * untraced.
+ */
+static void handler_between_arm_and_spawn(struct __test_metadata *_metadata,
+					  const char *path, int expected)
+{
+	struct __ptrace_syscall_info info;
+	int status = -1, arm_entered = 0;
+	pid_t victim;
+	__s64 deadline;
+
+	victim = fork();
+	ASSERT_GE(victim, 0);
+	if (victim == 0)
+		handler_victim(path, expected);
+	ASSERT_EQ(victim, waitpid_nointr(victim, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, victim, NULL,
+			    (void *)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)));
+	ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, victim, NULL, NULL));
+	for (;;) {
+		int sig = 0;
+
+		ASSERT_EQ(victim, waitpid_nointr(victim, &status, 0));
+		if (!WIFSTOPPED(status))
+			break;
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80)) {
+			sig = WSTOPSIG(status);
+		} else {
+			ASSERT_LT(0, ptrace(PTRACE_GET_SYSCALL_INFO, victim,
+					    (void *)sizeof(info), &info));
+			if (arm_entered && info.op == PTRACE_SYSCALL_INFO_EXIT) {
+				ASSERT_EQ(0, kill(victim, SIGUSR1));
+				ASSERT_EQ(0, ptrace(PTRACE_DETACH, victim, NULL, NULL));
+				break;
+			}
+			arm_entered = info.op == PTRACE_SYSCALL_INFO_ENTRY &&
+				      info.entry.nr == SYS_ioctl &&
+				      (unsigned int)info.entry.args[1] == PROCDESC_IOC_ARM;
+		}
+		ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, victim, NULL, (void *)(long)sig));
+	}
+	ASSERT_EQ(1, arm_entered) {
+		TH_LOG("no PROCDESC_IOC_ARM, status %#x", status);
+	}
+	/* Untraced: it must finish, not wait for the handler's child. */
+	deadline = now_ms() + PD_TIMEOUT_MS / 2;
+	while (waitpid(victim, &status, WNOHANG) == 0 && now_ms() < deadline)
+		usleep(10000);
+	if (waitpid(victim, NULL, WNOHANG) == 0) {
+		kill(victim, SIGKILL);
+		waitpid_nointr(victim, &status, 0);
+		TH_LOG("pdspawn() did not return");
+	}
+	EXPECT_EQ(0, status) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
+			TH_LOG("pdspawn() returned %s", strerror(WEXITSTATUS(status) - 100));
+		else
+			TH_LOG("victim status %#x", status);
+	}
+}
+
+TEST(handler_between_arm_and_spawn_success)
+{
+	handler_between_arm_and_spawn(_metadata, "/bin/true", 0);
+}
+
+TEST(handler_between_arm_and_spawn_exec_failure)
+{
+	handler_between_arm_and_spawn(_metadata, "/nonexistent/pdspawn", ENOENT);
 }
 
 TEST_HARNESS_MAIN
