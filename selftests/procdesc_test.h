@@ -560,8 +560,12 @@ static inline int pdfork_and_wait(int code)
  * The EMFILE steps of pdfork() and pdspawn(), in order from a process that
  * has not used the library: @spare free fd numbers, and how many fds of
  * /dev/procdesc are open after the failed call. No fd for the control
- * device; the device (kept from then on) but no fd for the descriptor, which
- * the arm checks before any child exists; the kept device, no fd.
+ * device; the device (kept from then on) but no number for the arm; the
+ * kept device, no number for the arm. With the device kept and one number
+ * free the call succeeds: the arm only checks that a number is free, and
+ * the descriptor takes it when the clone returns (a number taken in
+ * between by another thread is a failure of its own, with a child to
+ * discard: pdspawn_test's emfile_at_install).
  */
 static const struct {
 	int spare, control;
