@@ -429,7 +429,6 @@ static void pd_trace_drain(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, t->log->bad_size) TH_LOG("records of the wrong size");
 }
 
-
 /*
  * A 64-bit caller, every call and every kind of failure:
  * - child a: pdfork (ARM, then the C library's fork; the create event is
