@@ -100,12 +100,16 @@ header-check-c++:
 			selftests/header_check.h || exit 1; done; done
 header-check: header-check-c89 header-check-c99 header-check-c11 header-check-c++
 
-EXAMPLES := demo sandboxed-supervisor
+EXAMPLES := demo sandboxed-supervisor freebsd-style
 examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
 $(BUILD)/examples/%: examples/%.c lib
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libprocdesc.a -lseccomp
+
+# Built as a FreeBSD program is: `pkg-config --cflags libprocdesc-freebsd`
+# puts this include directory first on the system path.
+$(BUILD)/examples/freebsd-style: USER_CFLAGS += -isystem lib/include/freebsd
 
 # The load generator the bpftrace script tests trace, native and 32-bit.
 loadgen: $(BUILD)/tools/loadgen $(BUILD)/tools/loadgen32
