@@ -71,7 +71,7 @@ struct procdesc {
 	struct pid *parent;		/* quiet for this parent (its tgid), or NULL */
 	u64 exec_id;			/* the parent's exec generation then */
 	const struct cred *cred;	/* the child's credentials when its parent made it */
-	refcount_t ref;			/* the table's, and one per file's inode */
+	refcount_t ref;			/* the table's, and one per file's dentry */
 	unsigned int files;		/* open files; under pd_table_lock */
 	unsigned long flags;
 	wait_queue_head_t wait;		/* pollers and PROCDESC_IOC_WAIT sleepers */
@@ -730,21 +730,19 @@ static const struct file_operations pd_fops = {
 	.show_fdinfo	= pd_show_fdinfo,
 };
 
-/*
- * fstat() as on FreeBSD: a regular file, mode 0700 while the process runs
- * and no permission bits once it has exited, owned by its real uid and gid,
- * with all times at its start; once reaped, only the file type is left.
+/**
+ * procdesc_fill_stat - fstat() of a descriptor, as on FreeBSD
+ * @pd: the descriptor
+ * @stat: filled in; its device and inode number are the caller's
+ *
+ * A regular file, mode 0700 while the process runs and no permission bits
+ * once it has exited, owned by its real uid and gid, with all times at its
+ * start; once reaped, only the file type is left.
  */
-static int pd_getattr(struct mnt_idmap *idmap, const struct path *path,
-		      struct kstat *stat, u32 request_mask,
-		      unsigned int query_flags)
+void procdesc_fill_stat(struct procdesc *pd, struct kstat *stat)
 {
-	struct inode *inode = d_inode(path->dentry);
-	struct procdesc *pd = inode->i_private;
 	struct task_struct *task;
 
-	stat->dev = inode->i_sb->s_dev;
-	stat->ino = inode->i_ino;
 	stat->mode = S_IFREG;
 	stat->result_mask |= STATX_BTIME;
 
@@ -763,12 +761,7 @@ static int pd_getattr(struct mnt_idmap *idmap, const struct path *path,
 		stat->btime = pd->start;
 	}
 	rcu_read_unlock();
-	return 0;
 }
-
-static const struct inode_operations pd_iops = {
-	.getattr	= pd_getattr,
-};
 
 /* Boot time to wall clock, once: fstat() must not jitter. */
 static void pd_set_start(struct procdesc *pd, u64 start_boottime)
@@ -816,7 +809,7 @@ struct file *procdesc_alloc_unbound(u32 flags)
 
 	if (!pd)
 		return ERR_PTR(-ENOMEM);
-	file = pdfs_alloc_file(pd, pd_open_file_flags(flags, true), &pd_fops, &pd_iops);
+	file = pdfs_alloc_file(pd, pd_open_file_flags(flags, true), &pd_fops);
 	if (IS_ERR(file))
 		kfree(pd);
 	return file;
@@ -1004,7 +997,7 @@ int procdesc_open(struct file *pidfd, u32 flags, pid_t *nr)
 		put_unused_fd(fd);
 		return PTR_ERR(pd);
 	}
-	file = pdfs_alloc_file(pd, pd_open_file_flags(flags, child), &pd_fops, &pd_iops);
+	file = pdfs_alloc_file(pd, pd_open_file_flags(flags, child), &pd_fops);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		pd_file_gone(pd);

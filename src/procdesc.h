@@ -13,7 +13,7 @@
 #include "trace32.h"
 
 struct file;
-struct inode;
+struct kstat;
 struct pid;
 struct procdesc;
 struct task_struct;
@@ -29,6 +29,7 @@ void procdesc_process_exit(struct task_struct *task);
 unsigned int procdesc_reapable_count(void);
 long procdesc_ioc_reapable(void __user *uarg);
 void procdesc_put(struct procdesc *pd);
+void procdesc_fill_stat(struct procdesc *pd, struct kstat *stat);
 void procdesc_exit(void);
 
 /* src/clone.c: a descriptor bound to the next child of an armed thread */
@@ -41,12 +42,11 @@ void procdesc_arm_drop(struct task_struct *task);
 int procdesc_hooks_init(void);
 void procdesc_hooks_exit(void);
 
-/* src/pdfs.c: the pseudo filesystem that gives each descriptor an inode */
+/* src/pdfs.c: the pseudo filesystem of descriptor files */
 int pdfs_pin(void);
 void pdfs_unpin(void);
 struct file *pdfs_alloc_file(struct procdesc *pd, unsigned long private,
-			     const struct file_operations *fops,
-			     const struct inode_operations *iops);
+			     const struct file_operations *fops);
 
 /*
  * Whether @cmd is @ref with a size of at least @min: structures grow at
