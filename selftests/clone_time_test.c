@@ -446,9 +446,84 @@ TEST_F_TIMEOUT(many, threads_arming_at_once_get_their_own_children, 300)
 	EXPECT_TRUE(no_children());
 }
 
+/* This binary, exec'd with this argument, is the new program below. */
+#define REAP_ARG	"--reap-children"
+
+/*
+ * The program a parent execs into: it closes the pipe fds @a and @b it was
+ * given, whose readers are its two children from before the exec, and
+ * collects them with wait(-1) as a program that knows nothing of
+ * descriptors would. 0 if both exited 21 and 22, in either order.
+ */
+static int reap_children(int a, int b)
+{
+	int i, status, seen = 0;
+
+	alarm(PD_TIMEOUT_MS / 1000);
+	close(a);
+	close(b);
+	for (i = 0; i < 2; i++) {
+		if (waitpid(-1, &status, 0) < 0 || !WIFEXITED(status))
+			return 10 + i;
+		seen |= 1 << (WEXITSTATUS(status) - 21);
+	}
+	return seen == 3 ? 0 : 12;
+}
+
+/* A child that exits with @code at EOF on @rfd. */
+static pid_t pdfork_reader(int *fd, int flags, int rfd, int code)
+{
+	pid_t pid = pdfork(fd, flags);
+	char c;
+
+	if (pid == 0) {
+		while (read(rfd, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(code);
+	}
+	return pid;
+}
+
+/*
+ * A program that execs is another program: the children whose descriptors
+ * were closed before the exec, or by it (PD_CLOEXEC), become its ordinary
+ * children, which send SIGCHLD and which wait(-1) collects; they are not
+ * left as quiet zombies no one knows of.
+ */
+TEST(exec_hands_closed_children_to_the_new_program)
+{
+	int status = -1;
+	pid_t parent;
+
+	parent = fork();
+	ASSERT_GE(parent, 0);
+	if (parent == 0) {
+		int a[2], b[2], fd1 = -1, fd2 = -1;
+		char sa[16], sb[16];
+
+		if (pipe(a) || pipe(b))
+			_exit(1);
+		if (pdfork_reader(&fd1, PD_DAEMON, a[0], 21) <= 0)
+			_exit(2);
+		if (pdfork_reader(&fd2, PD_DAEMON | PD_CLOEXEC, b[0], 22) <= 0)
+			_exit(3);
+		close(fd1);
+		close(a[0]);
+		close(b[0]);
+		snprintf(sa, sizeof(sa), "%d", a[1]);
+		snprintf(sb, sizeof(sb), "%d", b[1]);
+		execl("/proc/self/exe", "clone_time_test", REAP_ARG, sa, sb, (char *)NULL);
+		_exit(4);
+	}
+	ASSERT_EQ(parent, waitpid_nointr(parent, &status, 0));
+	EXPECT_EQ(0, status) TH_LOG("the new program's wait(-1): %#x", status);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], EXIT0_ARG))
 		_exit(0);
+	if (argc == 4 && !strcmp(argv[1], REAP_ARG))
+		return reap_children(atoi(argv[2]), atoi(argv[3]));
 	return test_harness_run(argc, argv);
 }
