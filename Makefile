@@ -65,8 +65,8 @@ $(BUILD)/%/procdesc.ko: $(MODULE_SOURCES) FORCE
 # The library and the selftests, native and 32-bit (build/lib32,
 # build/selftests32): 32-bit callers reach the module through compat_ioctl.
 lib:
-	$(MAKE) -C lib O=$(BUILD)/lib
-	$(MAKE) -C lib O=$(BUILD)/lib32 EXTRA_CFLAGS=-m32
+	$(MAKE) -C lib O=$(BUILD)/lib WERROR=-Werror
+	$(MAKE) -C lib O=$(BUILD)/lib32 EXTRA_CFLAGS=-m32 WERROR=-Werror
 
 $(KSRC)/.stamp: $(LINUX_SOURCE)
 	@mkdir -p $(KSRC)
