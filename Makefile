@@ -4,7 +4,7 @@
 # for each target kernel, builds the library, the selftests and examples,
 # and runs them in QEMU.
 #
-#   make                 build everything, the module for every installed kernel
+#   make                 build everything, the module for every target kernel
 #   make KVER=<release>  the module for one kernel
 #   make deps            install the Debian packages the build and tests need
 #   make run             demonstrate procdesc in a 6.12 VM
@@ -12,13 +12,18 @@
 #   make debug-kernel    build (once) the KASAN/lockdep/kmemleak kernel
 #   make check-debug     run the suite, long stress and fuzz on that kernel
 
-KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
+TOP := $(abspath .)
+BUILD := $(TOP)/build
+
+# The target kernels: every kernel with headers here, and those of the build
+# roots (tools/build-root: 5.10 and the newest of trixie-backports, whose
+# headers need their own release's compiler), built inside their root.
+HOST_KVERS := $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
+ROOT_KVERS := $(shell $(TOP)/tools/build-root list 2>/dev/null | cut -d ' ' -f 3)
+KVERS ?= $(HOST_KVERS) $(filter-out $(HOST_KVERS),$(ROOT_KVERS))
 ifdef KVER
 KVERS := $(KVER)
 endif
-
-TOP := $(abspath .)
-BUILD := $(TOP)/build
 LINUX_SOURCE := /usr/src/linux-source-6.12.tar.xz
 # Files we use from Debian's kernel source, extracted once, never committed.
 KSRC := $(BUILD)/linux-source
@@ -39,22 +44,29 @@ all: modules lib selftests examples loadgen
 # writes its objects there and never into src/.
 modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/procdesc.ko)
 
-# build_module DIR KERNEL-TREE [KBUILD-VARIABLES]
+# in_root RELEASE: nothing for a kernel whose headers are installed here;
+# for one of a build root, the command prefix that runs kbuild in that root,
+# with the tree (and build/) at the same paths.
+in_root = $(if $(wildcard /lib/modules/$(1)/build),,$(if $(filter $(1),$(ROOT_KVERS)),\
+	$(TOP)/tools/build-root run --bind $(TOP) $(if $(filter $(TOP)/%,$(BUILD)),,--bind $(BUILD)) \
+	$(1) --))
+
+# build_module DIR KERNEL-TREE [KBUILD-VARIABLES] [COMMAND-PREFIX]
 define build_module
 	@mkdir -p $(1)
 	@cp -rsf $(TOP)/Kbuild $(TOP)/src $(TOP)/include $(1)/
 	@find $(1)/ -xtype l -delete
-	$(MAKE) -C $(2) M=$(1) $(3) modules
+	$(4) $(MAKE) -C $(2) M=$(1) $(3) modules
 endef
 
 $(BUILD)/%/procdesc.ko: $(MODULE_SOURCES) FORCE
-	$(call build_module,$(BUILD)/$*,/lib/modules/$*/build)
+	$(call build_module,$(BUILD)/$*,/lib/modules/$*/build,,$(call in_root,$*))
 
 # The library and the selftests, native and 32-bit (build/lib32,
 # build/selftests32): 32-bit callers reach the module through compat_ioctl.
 lib:
-	$(MAKE) -C lib O=$(BUILD)/lib
-	$(MAKE) -C lib O=$(BUILD)/lib32 EXTRA_CFLAGS=-m32
+	$(MAKE) -C lib O=$(BUILD)/lib WERROR=-Werror
+	$(MAKE) -C lib O=$(BUILD)/lib32 EXTRA_CFLAGS=-m32 WERROR=-Werror
 
 $(KSRC)/.stamp: $(LINUX_SOURCE)
 	@mkdir -p $(KSRC)

@@ -24,7 +24,8 @@ bench-build: modules lib $(BENCH_NOTRACE) $(BENCH_OUT)/pdbench $(BENCH_OUT)/exit
 # The module with every trace call compiled out (src/procdesc.h), for the
 # cost of disabled tracepoints. The shorter stem wins over build/%/procdesc.ko.
 $(BUILD)/%-notrace/procdesc.ko: $(MODULE_SOURCES) FORCE
-	$(call build_module,$(BUILD)/$*-notrace,/lib/modules/$*/build,KCFLAGS=-DPROCDESC_NO_TRACEPOINTS)
+	$(call build_module,$(BUILD)/$*-notrace,/lib/modules/$*/build,KCFLAGS=-DPROCDESC_NO_TRACEPOINTS,\
+		$(call in_root,$*))
 
 $(BENCH_OUT)/pdbench: bench/pdbench.c lib
 	@mkdir -p $(dir $@)

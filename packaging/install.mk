@@ -5,19 +5,20 @@
 # that way).
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=]   library, headers, pkg-config
-#                        file, man pages, bpftrace scripts, udev rule and the
-#                        (commented-out) modules-load.d file
+#                        file, man pages, bpftrace scripts
 #   make uninstall       the same files removed
 #   make dkms-install    the module source into /usr/src/procdesc-<ver>/, then
 #                        dkms add, build and install for every kernel with headers
+#                        (those older than 5.10 are skipped: dkms.conf)
 #   make dkms-uninstall  dkms remove --all and the source directory
 #   make deb             Debian packages into build/*.deb (dpkg-buildpackage)
 #
 # Only the native library is installed (the 32-bit one is for the tests).
-# The udev rule and the modules-load.d file go to the places udev and
-# systemd read whatever PREFIX is (UDEVRULESDIR, MODULESLOADDIR); DESTDIR
-# applies to every path. DEB_HOST_MULTIARCH, if set, puts the library into
-# $(PREFIX)/lib/<triplet>.
+# DESTDIR applies to every path. DEB_HOST_MULTIARCH, if set, puts the
+# library into $(PREFIX)/lib/<triplet>. No udev rule is needed: the module
+# creates /dev/procdesc with mode 0666 itself. Nothing is installed in
+# /etc/modules-load.d: loading the module at boot is the administrator's
+# choice, in a file of their own (see the README).
 
 PD_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 PD_BUILD ?= $(PD_TOP)/build
@@ -44,8 +45,6 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BPFTRACEDIR ?= $(PREFIX)/share/procdesc/bpftrace
-UDEVRULESDIR ?= /lib/udev/rules.d
-MODULESLOADDIR ?= /etc/modules-load.d
 DKMS_SRCDIR ?= /usr/src/procdesc-$(PD_VERSION)
 
 INSTALL ?= install
@@ -77,7 +76,7 @@ install: pd-lib pd-pc
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/sys $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(MANDIR)/man2 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 \
-		$(DESTDIR)$(BPFTRACEDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(MODULESLOADDIR)
+		$(DESTDIR)$(BPFTRACEDIR)
 	$(INSTALL) -m 644 $(PD_LIBBUILD)/libprocdesc.a $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 644 $(PD_LIBBUILD)/libprocdesc.so.$(PD_LIBVERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libprocdesc.so.$(PD_LIBVERSION) $(DESTDIR)$(LIBDIR)/$(PD_SONAME)
@@ -89,8 +88,6 @@ install: pd-lib pd-pc
 		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/ &&) true
 	$(INSTALL) -m 755 $(PD_BT) $(DESTDIR)$(BPFTRACEDIR)/
 	$(if $(PD_BT_README),$(INSTALL) -m 644 $(PD_BT_README) $(DESTDIR)$(BPFTRACEDIR)/)
-	$(INSTALL) -m 644 $(PD_TOP)/packaging/udev/60-procdesc.rules $(DESTDIR)$(UDEVRULESDIR)/
-	$(INSTALL) -m 644 $(PD_TOP)/packaging/modules-load.d/procdesc.conf $(DESTDIR)$(MODULESLOADDIR)/
 	$(if $(DESTDIR),,-ldconfig)
 
 uninstall:
@@ -98,14 +95,12 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(PD_SONAME) $(DESTDIR)$(LIBDIR)/libprocdesc.so.$(PD_LIBVERSION) \
 		$(DESTDIR)$(PKGCONFIGDIR)/libprocdesc.pc \
 		$(DESTDIR)$(INCLUDEDIR)/sys/procdesc.h $(DESTDIR)$(INCLUDEDIR)/linux/procdesc.h \
-		$(foreach m,$(PD_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
-		$(DESTDIR)$(UDEVRULESDIR)/60-procdesc.rules \
-		$(DESTDIR)$(MODULESLOADDIR)/procdesc.conf
+		$(foreach m,$(PD_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -rf $(DESTDIR)$(BPFTRACEDIR)
 	@# Directories install made, if nothing else is in them now.
 	@for d in $(addprefix $(DESTDIR),$(dir $(BPFTRACEDIR)) $(INCLUDEDIR)/sys \
 		$(INCLUDEDIR)/linux $(PKGCONFIGDIR) $(MANDIR)/man2 $(MANDIR)/man3 \
-		$(MANDIR)/man4 $(MODULESLOADDIR)); do rmdir "$$d" 2>/dev/null || true; done
+		$(MANDIR)/man4); do rmdir "$$d" 2>/dev/null || true; done
 	$(if $(DESTDIR),,-ldconfig)
 
 # The module through DKMS, from this tree: only the files DKMS needs are
@@ -123,7 +118,9 @@ dkms-install: dkms-src-install
 	for d in /lib/modules/*/build/include; do \
 		[ -d "$$d" ] || continue; \
 		k=$${d#/lib/modules/}; k=$${k%/build/include}; \
-		dkms install procdesc/$(PD_VERSION) -k $$k || exit 1; \
+		rc=0; dkms install procdesc/$(PD_VERSION) -k $$k || rc=$$?; \
+		case $$rc in 0) ;; 77) echo "skipped $$k: procdesc needs 5.10 or newer";; \
+		*) exit 1;; esac; \
 	done
 	dkms status procdesc
 
