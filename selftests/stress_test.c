@@ -28,13 +28,19 @@
  *    report it; blocked waiters are woken within BOUND_MS;
  * 4. every call returns a documented result (pdkill/pdwait ESRCH only
  *    once the exit was consumed or reaped, for the parent's pdwait only
- *    once reaped, the PARENT bit for the parent only, descriptors passed
- *    over sockets name their process, ...);
- * 5. afterwards no child of ours, zombie or live, is left;
+ *    once reaped, pdgetpidfd ESRCH only once reaped, the PARENT bit for
+ *    the parent only, descriptors passed over sockets name their process,
+ *    ...);
+ * 5. afterwards no child of ours, zombie or live, is left. The library
+ *    reaps a child whose descriptors were all closed, once it has ended, at
+ *    its next pdfork or pdwait: the parent's own waitid(P_PIDFD) may find
+ *    it reaped already, but only after its end, and at the end of the run
+ *    it is the library that must have reaped them all;
  * 6. the module's reference count (/sys/module/procdesc/refcnt) is back
  *    to 0: every descriptor file holds a reference (pdfs_alloc_file()), so
  *    does the pseudo filesystem while mounted, i.e. while any descriptor's
- *    inode exists, and /dev/procdesc while open.
+ *    inode exists, /dev/procdesc while open, and the object of a child
+ *    until it is reaped and the library has collected it.
  *
  * Usage: stress_test [SECONDS]
  *   SECONDS defaults to $PROCDESC_STRESS_SECONDS, else 60.
@@ -120,13 +126,14 @@ static const unsigned char op_weight[NOPS] = {
 /* Outcomes worth counting, printed at the end. */
 enum {
 	ST_EXITED, ST_SIGNALLED, ST_CONSUMED, ST_ELSEWHERE, ST_HUP,
-	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, NSTATS,
+	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, ST_LIB_REAPED,
+	NSTATS,
 };
 
 static const char *const stat_name[NSTATS] = {
 	"exited", "signalled", "consumed", "consumed-elsewhere", "hup-seen",
 	"blocked-waiter-woken", "slots-exhausted", "exec-kids",
-	"threaded-kids",
+	"threaded-kids", "reaped-by-library",
 };
 
 struct shared {
@@ -151,8 +158,9 @@ struct held {
 
 struct own {
 	unsigned int id;
+	int pidfd;		/* names the child, whoever reaps it */
 	bool used;
-	bool pending;		/* primary closed: reap with waitpid */
+	bool pending;		/* primary closed: reaped by op_reap() or the library */
 	bool busy;
 };
 
@@ -336,14 +344,19 @@ static int wait_budget(struct kid *k)
 }
 
 /* A descriptor of @k reported its exit (@how): it must have happened. */
+/* Something may have ended @k: its own end, a fatal signal, a last close. */
+static bool end_caused(struct kid *k)
+{
+	return ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) ||
+	       (ld(&k->closed) && !k->daemon);
+}
+
 static void check_really_exited(struct kid *k, unsigned int id, const char *how)
 {
-	bool cause = ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) ||
-		     (ld(&k->closed) && !k->daemon);
 	char plan[96], state;
 
 	stat_inc(ST_HUP);
-	check(G_EARLY, cause,
+	check(G_EARLY, end_caused(k),
 	      "kid %u (pid %d, %s): %s reported an exit, but it did not announce one, was sent no fatal signal and its descriptor was not closed",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
 	/* A zombie leader is 'Z' in /proc while its other thread runs. */
@@ -577,11 +590,22 @@ static bool own_add(unsigned int id)
 			slot = i;
 	}
 	if (slot >= 0 && live < MAX_LIVE)
-		own[slot] = (struct own){ .id = id, .used = true };
+		own[slot] = (struct own){ .id = id, .pidfd = -1, .used = true };
 	else
 		slot = -1;
 	pthread_mutex_unlock(&own_lock);
 	return slot >= 0;
+}
+
+static void own_attach(unsigned int id, int pidfd)
+{
+	int i;
+
+	pthread_mutex_lock(&own_lock);
+	for (i = 0; i < MAX_OWN; i++)
+		if (own[i].used && own[i].id == id)
+			own[i].pidfd = pidfd;
+	pthread_mutex_unlock(&own_lock);
 }
 
 static int own_count_pending(void)
@@ -603,10 +627,13 @@ static void own_set(unsigned int id, bool remove)
 	for (i = 0; i < MAX_OWN; i++) {
 		if (!own[i].used || own[i].id != id)
 			continue;
-		if (remove)
+		if (remove) {
 			own[i].used = false;
-		else
+			if (own[i].pidfd >= 0)
+				close(own[i].pidfd);
+		} else {
 			own[i].pending = true;
+		}
 		own[i].busy = false;
 	}
 	pthread_mutex_unlock(&own_lock);
@@ -681,8 +708,8 @@ static void op_pdfork(struct worker *w)
 	char name[] = "stress_test", flag[] = "--kid", idbuf[16], fdbuf[16];
 	char *argv[5];
 	unsigned int id, r;
+	int fd, flags, pidfd;
 	struct kid *k;
-	int fd, flags;
 	pid_t pid;
 
 	if (forked_holder)
@@ -733,6 +760,26 @@ static void op_pdfork(struct worker *w)
 		stat_inc(ST_KIDS_THREADED);
 	st(&k->owner, self_pid);
 	st(&k->pid, pid);
+	/*
+	 * A pidfd names the child for op_reap() and cleanup(): once all its
+	 * descriptors are closed, the library may reap it at any of its calls,
+	 * and its number may then be reused.
+	 */
+	pidfd = pdgetpidfd(fd);
+	if (!check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u, pid %d, new): %s", id, pid,
+		   strerror(errno))) {
+		__atomic_or_fetch(&k->sent, sigbit(SIGKILL), __ATOMIC_SEQ_CST);
+		add(&k->reaping, 1);
+		pdkill(fd, SIGKILL);
+		pdwait(fd, NULL, WEXITED, NULL, NULL);
+		st(&k->reaped, 1);
+		st(&k->finished, 1);
+		add(&k->reaping, -1);
+		close(fd);
+		own_set(id, true);
+		return;
+	}
+	own_attach(id, pidfd);
 	if (!hold(fd, id, true)) {
 		st(&k->closed, 1);
 		close(fd);
@@ -1062,10 +1109,15 @@ static void op_getpid(struct worker *w)
 	checkin(i);
 }
 
-/* A pidfd from the descriptor: signal 0 through it, then close it. */
+/*
+ * A pidfd from the descriptor: signal 0 through it, then close it. The
+ * library opens it from the pid, so it fails with ESRCH once the child is
+ * reaped; a held descriptor keeps the library from reaping it, so only the
+ * parent's own reaps can have.
+ */
 static void op_pidfd(struct worker *w)
 {
-	int i = checkout(w, WANT_ANY), pidfd, ret;
+	int i = checkout(w, WANT_ANY), pidfd, ret, err;
 	struct kid *k;
 
 	if (i < 0)
@@ -1073,7 +1125,13 @@ static void op_pidfd(struct worker *w)
 	k = kid_of(i);
 	count(OP_PIDFD);
 	pidfd = pdgetpidfd(held[i].fd);
-	if (check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u): %s", held[i].id, strerror(errno))) {
+	err = errno;
+	if (pidfd < 0 && err == ESRCH)
+		check(G_CALLS, ld(&k->reaping) || ld(&k->reaped),
+		      "pdgetpidfd(kid %u, pid %d): ESRCH, but it was not reaped", held[i].id,
+		      k->pid);
+	else if (check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u): %s", held[i].id,
+		       strerror(err))) {
 		ret = sys_pidfd_send_signal(pidfd, 0, NULL, 0);
 		check(G_CALLS, !ret || (errno == ESRCH && (ld(&k->reaping) || ld(&k->reaped))),
 		      "pidfd_send_signal(kid %u, pid %d, 0): %s", held[i].id, k->pid,
@@ -1254,30 +1312,29 @@ static void op_fork(struct worker *w)
 	      "forked holder %d ended with status %#x", pid, status);
 }
 
-/* Reap the child through waitpid() and check the status; under the watchdog. */
-static bool reap(struct worker *w, struct kid *k, unsigned int id, int options, int budget,
-		 const char *how)
+/* The wait(2) status of the exit @si reports. */
+static int si_wstatus(const siginfo_t *si)
 {
-	int status = 0;
-	pid_t ret;
+	if (si->si_code == CLD_EXITED)
+		return W_EXITCODE(si->si_status, 0);
+	return si->si_status | (si->si_code == CLD_DUMPED ? WCOREFLAG : 0);
+}
 
-	add(&k->finishing, 1);
-	add(&k->reaping, 1);
-	if (!(options & WNOHANG))
-		arm(w, budget);
-	ret = waitpid(k->pid, &status, options | __WALL);
-	disarm(w);
-	if (ret == k->pid) {
-		st(&k->reaped, 1);
-		st(&k->finished, 1);
-		check_status(k, id, status, how);
-	} else {
-		check(G_CALLS, ret == 0 || errno == EINTR, "%s(kid %u, pid %d): %s", how, id,
-		      k->pid, strerror(errno));
-	}
-	add(&k->reaping, -1);
-	add(&k->finishing, -1);
-	return ret == k->pid;
+/*
+ * @how found @k reaped by someone else: the library, which reaps a child
+ * once its descriptors are all closed and it has ended. Its status is not
+ * ours to see.
+ */
+static void reaped_by_library(struct kid *k, unsigned int id, const char *how)
+{
+	char plan[96];
+
+	st(&k->reaped, 1);
+	st(&k->finished, 1);
+	stat_inc(ST_LIB_REAPED);
+	check(G_EARLY, end_caused(k),
+	      "kid %u (pid %d, %s): %s found it reaped, but it did not announce an end, was sent no fatal signal and its descriptor was not closed",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
 }
 
 static void close_primary(int i)
@@ -1367,20 +1424,46 @@ static void op_retire(struct worker *w)
 	checkin(i);
 }
 
-/* Reap a child whose descriptor the parent closed, if it has ended. */
+/*
+ * Reap a child whose descriptor the parent closed, if it has ended, through
+ * its pidfd: the library may have reaped it already.
+ */
 static void op_reap(struct worker *w)
 {
-	int o = own_checkout_pending(w);
+	int o = own_checkout_pending(w), pidfd, ret, err;
 	unsigned int id;
+	struct kid *k;
+	siginfo_t si;
+	bool gone;
 
 	if (o < 0)
 		return;
 	id = own[o].id;
+	pidfd = own[o].pidfd;
+	k = &sh->kids[id];
 	count(OP_REAP);
-	if (reap(w, &sh->kids[id], id, WNOHANG, 0, "waitpid(WNOHANG)"))
-		own_set(id, true);
-	else
-		own_set(id, false);
+	add(&k->finishing, 1);
+	add(&k->reaping, 1);
+	memset(&si, 0, sizeof(si));
+	ret = sys_waitid(P_PIDFD, pidfd, &si, WEXITED | WNOHANG | __WALL);
+	err = errno;
+	gone = !ret && si.si_pid;
+	if (gone) {
+		st(&k->reaped, 1);
+		st(&k->finished, 1);
+		check(G_CALLS, si.si_pid == k->pid, "waitid(P_PIDFD, kid %u, pid %d): pid %d",
+		      id, k->pid, si.si_pid);
+		check_status(k, id, si_wstatus(&si), "waitid(P_PIDFD)");
+	} else if (ret && err == ECHILD) {
+		gone = true;
+		reaped_by_library(k, id, "waitid(P_PIDFD)");
+	} else {
+		check(G_CALLS, !ret, "waitid(P_PIDFD, kid %u, pid %d): %s", id, k->pid,
+		      strerror(err));
+	}
+	add(&k->reaping, -1);
+	add(&k->finishing, -1);
+	own_set(id, gone);
 }
 
 struct racer {
@@ -1584,16 +1667,52 @@ static void *worker_main(void *arg)
 
 /* ---- a process's run and its cleanup ---- */
 
+/* Wait up to @ms for the process of @pidfd to end: a zombie, or reaped. */
+static bool pidfd_wait_end(int pidfd, int ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int t_end = now_rel() + ms, ret;
+
+	do {
+		ret = poll(&pfd, 1, ms > 0 ? ms : 0);
+		ms = t_end - now_rel();
+	} while (ret < 0 && errno == EINTR);
+	return ret > 0;
+}
+
 /*
- * Close everything, wait for every process to have done so, then reap
- * every child: by then each must end within BOUND_MS (a daemon by its
- * deadline, the others killed by the last close).
+ * Have the library collect the children left without a descriptor: its
+ * pdfork() reaps those that have ended, and so does the parent's pdwait().
  */
-static void cleanup(struct worker *w)
+static void library_collects(void)
+{
+	int fd, status = -1;
+	pid_t pid;
+
+	pid = pdfork(&fd, 0);
+	if (pid == 0)
+		_exit(0);
+	if (!check(G_LEFT, pid > 0, "pdfork for the library's collection: %s", strerror(errno)))
+		return;
+	check(G_LEFT, !pdwait(fd, &status, WEXITED, NULL, NULL) && status == 0,
+	      "pdwait(pid %d) for the library's collection: status %#x, %s", pid, status,
+	      strerror(errno));
+	close(fd);
+}
+
+/*
+ * Close everything and wait for every process to have done so: then each
+ * child must end within BOUND_MS (a daemon by its deadline, the others
+ * killed by the last close), and the library, not us, must reap them all,
+ * as it does for any child whose descriptors were all closed.
+ */
+static void cleanup(void)
 {
 	int i, t, state;
+	unsigned int id;
 	char plan[96];
 	struct kid *k;
+	siginfo_t si;
 
 	close(rx_fd);
 	for (i = 0; i < NPROC; i++)
@@ -1612,13 +1731,10 @@ static void cleanup(struct worker *w)
 		usleep(10000);
 	t = now_rel() + BOUND_MS;
 	for (i = 0; i < MAX_OWN; i++) {
-		if (!own[i].used)
+		if (!own[i].used || own[i].pidfd < 0)
 			continue;
 		k = &sh->kids[own[i].id];
-		if (k->pid <= 0)
-			continue;
-		if (reap(w, k, own[i].id, 0, t - now_rel() > 0 ? t - now_rel() : 1,
-			 "final waitpid"))
+		if (pidfd_wait_end(own[i].pidfd, t - now_rel()))
 			continue;
 		state = proc_state(k->pid);
 		check(G_LEFT, false,
@@ -1626,8 +1742,33 @@ static void cleanup(struct worker *w)
 		      own[i].id, k->pid, plan_str(k, plan, sizeof(plan)), state ? state : '?',
 		      BOUND_MS);
 		__atomic_or_fetch(&k->sent, sigbit(SIGKILL), __ATOMIC_SEQ_CST);
-		kill(k->pid, SIGKILL);
-		reap(w, k, own[i].id, 0, BOUND_MS, "waitpid after SIGKILL");
+		sys_pidfd_send_signal(own[i].pidfd, SIGKILL, NULL, 0);
+		pidfd_wait_end(own[i].pidfd, BOUND_MS);
+	}
+	library_collects();
+	for (i = 0; i < MAX_OWN; i++) {
+		if (!own[i].used || own[i].pidfd < 0)
+			continue;
+		id = own[i].id;
+		k = &sh->kids[id];
+		memset(&si, 0, sizeof(si));
+		if (sys_waitid(P_PIDFD, own[i].pidfd, &si, WEXITED | WNOHANG | __WALL)) {
+			if (check(G_LEFT, errno == ECHILD,
+				  "final waitid(P_PIDFD, kid %u, pid %d): %s", id, k->pid,
+				  strerror(errno)))
+				reaped_by_library(k, id, "the final waitid(P_PIDFD)");
+		} else if (si.si_pid) {
+			check(G_LEFT, false,
+			      "kid %u (pid %d, %s): a zombie left after the library's collection",
+			      id, k->pid, plan_str(k, plan, sizeof(plan)));
+			st(&k->reaped, 1);
+			st(&k->finished, 1);
+			check_status(k, id, si_wstatus(&si), "the final waitid(P_PIDFD)");
+		} else {
+			check(G_LEFT, false, "kid %u (pid %d, %s): running after it ended", id,
+			      k->pid, plan_str(k, plan, sizeof(plan)));
+		}
+		own_set(id, true);
 	}
 }
 
@@ -1662,7 +1803,7 @@ static int run_process(int seconds)
 	}
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(workers[i].thread, NULL);
-	cleanup(&workers[NTHREADS]);
+	cleanup();
 	st(&watchdog_stop, 1);
 	pthread_join(wd, NULL);
 	return 0;
@@ -1707,6 +1848,36 @@ static int children_left(void)
 		n++;
 	}
 	closedir(d);
+	return n;
+}
+
+/*
+ * One PROCDESC_IOC_REAPABLE call, as the library makes: the pids it lists
+ * are ended children without a descriptor that the library left unreaped
+ * (reaped here); and it forgets the objects of such children that were
+ * reaped by other means. Returns how many it listed, or -1.
+ */
+static int reapable_left(void)
+{
+	struct procdesc_reapable r;
+	int ctl, n = 0;
+	unsigned int i;
+
+	ctl = open("/dev/procdesc", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	do {
+		if (ioctl(ctl, PROCDESC_IOC_REAPABLE, &r) < 0) {
+			n = -1;
+			break;
+		}
+		for (i = 0; i < r.count; i++) {
+			ksft_print_msg("left for the library to reap: pid %d\n", r.pid[i]);
+			waitpid_nointr(r.pid[i], NULL, __WALL);
+		}
+		n += r.count;
+	} while (r.more);
+	close(ctl);
 	return n;
 }
 
@@ -1867,6 +2038,16 @@ int main(int argc, char **argv)
 		      si.si_pid ? "zombie" : "running");
 	else
 		check(G_LEFT, errno == ECHILD, "waitid(P_ALL): %s", strerror(errno));
+	/*
+	 * The objects of children that this process reaped itself (op_reap())
+	 * stay in the module's table, each with a module reference, until the
+	 * library's next PROCDESC_IOC_REAPABLE call forgets them, or this
+	 * process exits. cleanup() had the library make that call after the
+	 * last child ended; one more must find nothing to reap, and leaves the
+	 * reference count to the descriptors alone.
+	 */
+	i = reapable_left();
+	check(G_LEFT, !i, "PROCDESC_IOC_REAPABLE: %d (%s)", i, i < 0 ? strerror(errno) : "pids");
 	i = children_left();
 	check(G_LEFT, !i, "%d children left", i);
 	/* At most the control device libprocdesc keeps; closed, as closefrom() would. */
