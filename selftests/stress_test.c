@@ -3,19 +3,21 @@
  * Stress: for a fixed time, NPROC processes (this one and the holders it
  * forks), each with NTHREADS threads, make children with pdfork() and do
  * random interleavings of pdkill, pdwait, poll, select, epoll, fstat,
- * pdgetpid, dup, close, descriptor passing over unix sockets, fork of the
- * holder and ptrace by a short-lived tracer that holds the zombie, while
+ * pdgetpid, pdgetpidfd, pdopenpid (more files on a child's one object),
+ * dup, close, descriptor passing over unix sockets, fork of the holder and
+ * ptrace by a short-lived tracer that holds the zombie, while
  * the children exit on their own at random moments (some at once, racing
  * the close and the pdwait of their descriptors; some multi-threaded, with
  * the leader gone first; some after an exec).
  *
  * Every child has a plan in shared memory: an exit code derived from its
  * id or a signal it raises, and when. It announces its end there just
- * before it happens; whoever sends it a fatal signal, or closes its
- * primary descriptor, records that before doing so. The invariants, checked
- * all along and reported as one TAP result each:
+ * before it happens; whoever sends it a fatal signal, or closes the fd one
+ * of its descriptor files was opened as (see fd_closing()), records that
+ * before doing so. The invariants, checked all along and reported as one
+ * TAP result each:
  *
- * 1. every status reported (pdwait, waitpid) is one the child produced or
+ * 1. every status reported (pdwait, waitid) is one the child produced or
  *    was given; all reports of a child agree; an exit is consumed at most
  *    once by holders other than the parent, and never reported to them
  *    after it was consumed; the parent is told of it as long as there is a
@@ -90,7 +92,9 @@ struct kid {
 	int daemon;
 	int sent;		/* fatal signals sent, before sending */
 	int killed;		/* 1 + run ms when a fatal pdkill succeeded */
-	int closed;		/* its primary descriptor closed (or closing) */
+	int opening_fds;	/* open fds its files were opened as */
+	int nd_loose;		/* ... one without PD_DAEMON was closed */
+	int close_kill;		/* a last close may have killed it */
 	int announced;		/* 1 + run ms when it was about to end */
 	int finishing;		/* consume or reap attempts in progress */
 	int finished;		/* its exit was consumed, or it was reaped */
@@ -110,30 +114,30 @@ static const char *const group_tag[NGROUPS] = {
 enum {
 	OP_PDFORK, OP_PDKILL, OP_PDWAIT, OP_POLL, OP_SELECT, OP_EPOLL,
 	OP_FSTAT, OP_GETPID, OP_PIDFD, OP_DUP, OP_CLOSE, OP_SEND, OP_RECV,
-	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, NOPS,
+	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, OP_OPEN, NOPS,
 };
 
 static const char *const op_name[NOPS] = {
 	"pdfork", "pdkill", "pdwait", "poll", "select", "epoll", "fstat",
 	"pdgetpid", "pidfd", "dup", "close", "send", "recv", "fork",
-	"retire", "reap", "race", "trace",
+	"retire", "reap", "race", "trace", "open",
 };
 
 static const unsigned char op_weight[NOPS] = {
-	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2,
+	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2, 4,
 };
 
 /* Outcomes worth counting, printed at the end. */
 enum {
 	ST_EXITED, ST_SIGNALLED, ST_CONSUMED, ST_ELSEWHERE, ST_HUP,
 	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, ST_LIB_REAPED,
-	NSTATS,
+	ST_OPENED, NSTATS,
 };
 
 static const char *const stat_name[NSTATS] = {
 	"exited", "signalled", "consumed", "consumed-elsewhere", "hup-seen",
 	"blocked-waiter-woken", "slots-exhausted", "exec-kids",
-	"threaded-kids", "reaped-by-library",
+	"threaded-kids", "reaped-by-library", "files-opened",
 };
 
 struct shared {
@@ -153,6 +157,8 @@ struct held {
 	int fd;			/* -1: free */
 	unsigned int id;
 	bool primary;		/* the parent's own descriptor of its child */
+	bool opening;		/* the fd its file was opened as: see fd_closing() */
+	bool daemon;		/* ... with PD_DAEMON */
 	bool busy;		/* checked out by a thread */
 };
 
@@ -343,21 +349,25 @@ static int wait_budget(struct kid *k)
 	return t < 0 ? 0 : t;
 }
 
-/* A descriptor of @k reported its exit (@how): it must have happened. */
 /* Something may have ended @k: its own end, a fatal signal, a last close. */
 static bool end_caused(struct kid *k)
 {
-	return ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) ||
-	       (ld(&k->closed) && !k->daemon);
+	return ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) || ld(&k->close_kill);
 }
 
-static void check_really_exited(struct kid *k, unsigned int id, const char *how)
+/*
+ * A descriptor of @k reported its exit (@how): it must have happened. The
+ * caller holds a descriptor of it, unless @racing: then a racing close may
+ * have closed the last one, after which the library may reap it.
+ */
+static void check_really_exited(struct kid *k, unsigned int id, const char *how,
+				bool racing)
 {
 	char plan[96], state;
 
 	stat_inc(ST_HUP);
 	check(G_EARLY, end_caused(k),
-	      "kid %u (pid %d, %s): %s reported an exit, but it did not announce one, was sent no fatal signal and its descriptor was not closed",
+	      "kid %u (pid %d, %s): %s reported an exit, but it did not announce one, was sent no fatal signal and no last close could kill it",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
 	/* A zombie leader is 'Z' in /proc while its other thread runs. */
 	if (k->kind == KID_LEADER_FIRST)
@@ -373,7 +383,7 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how)
 		state = proc_state(k->pid);
 	}
 	/* The pid is still the child's unless a reap may have begun. */
-	if (ld(&k->reaping) || ld(&k->reaped))
+	if (ld(&k->reaping) || ld(&k->reaped) || (racing && !ld(&k->opening_fds)))
 		return;
 	check(G_EARLY, !state || state == 'Z' || state == 'X',
 	      "kid %u (pid %d, %s): %s reported an exit while /proc shows it in state %c",
@@ -404,7 +414,7 @@ static void check_not_missed(struct kid *k, unsigned int id, bool reported_befor
 /* A status reported for @k by @how: one it produced or was given. */
 static void check_status(struct kid *k, unsigned int id, int status, const char *how)
 {
-	int ann = ld(&k->announced), sent = ld(&k->sent), closed = ld(&k->closed);
+	int ann = ld(&k->announced), sent = ld(&k->sent), closed = ld(&k->close_kill);
 	char plan[96], s1[32], s2[32];
 	int first = STATUS_NONE;
 	bool ok = false;
@@ -418,11 +428,11 @@ static void check_status(struct kid *k, unsigned int id, int status, const char 
 
 		ok = (sig == k->selfsig && ann) ||
 		     (sig < 32 && (sent & sigbit(sig))) ||
-		     (sig == SIGKILL && closed && !k->daemon);
+		     (sig == SIGKILL && closed);
 		stat_inc(ST_SIGNALLED);
 	}
 	check(G_STATUS, ok,
-	      "kid %u (pid %d, %s): %s reported %s; announced %d, signals sent %#x, closed %d",
+	      "kid %u (pid %d, %s): %s reported %s; announced %d, signals sent %#x, close kill %d",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how,
 	      status_str(status, s1, sizeof(s1)), ann, sent, closed);
 	if (!__atomic_compare_exchange_n(&k->status, &first, status, false,
@@ -520,7 +530,7 @@ static int kid_exec_main(char **argv)
 
 /* ---- the descriptors a process holds, and its own children ---- */
 
-enum { WANT_ANY, WANT_PRIMARY, WANT_COPY };
+enum { WANT_ANY, WANT_PRIMARY, WANT_OTHER };
 
 static int checkout(struct worker *w, int want)
 {
@@ -532,7 +542,7 @@ static int checkout(struct worker *w, int want)
 		if (held[i].fd < 0 || held[i].busy)
 			continue;
 		if ((want == WANT_PRIMARY && !held[i].primary) ||
-		    (want == WANT_COPY && held[i].primary))
+		    (want == WANT_OTHER && held[i].primary))
 			continue;
 		held[i].busy = true;
 		pick = i;
@@ -557,8 +567,31 @@ static void drop(int i)
 	pthread_mutex_unlock(&held_lock);
 }
 
-/* Keep @fd; if there is no room, close it (never a primary) and say so. */
-static bool hold(int fd, unsigned int id, bool primary)
+/*
+ * One object per process: a child's descriptor made by pdfork (the primary
+ * one) and those opened by pdopenpid are files on the same object, each with
+ * its own PD_DAEMON, and the release of the last of them kills the child
+ * unless that file has PD_DAEMON. A file is released once every fd naming
+ * it is closed (copies made by dup, SCM_RIGHTS or fork among them), which
+ * this model cannot see; but not while the fd it was opened as (its opening
+ * fd) is open. So once all the child's opening fds are closed, any file
+ * left may be the last, and the last close may kill if any of them lacked
+ * PD_DAEMON. Called before the close.
+ */
+static void fd_closing(struct kid *k, bool opening, bool daemon)
+{
+	if (!opening)
+		return;
+	if (!daemon)
+		st(&k->nd_loose, 1);
+	if (!add(&k->opening_fds, -1) && ld(&k->nd_loose))
+		st(&k->close_kill, 1);
+}
+
+enum { H_PRIMARY = 1, H_OPENING = 2, H_DAEMON = 4 };
+
+/* Keep @fd; if there is no room, close it and say so. */
+static bool hold(int fd, unsigned int id, unsigned int how)
 {
 	int i;
 
@@ -566,14 +599,17 @@ static bool hold(int fd, unsigned int id, bool primary)
 	for (i = 0; i < MAX_HELD; i++) {
 		if (held[i].fd >= 0)
 			continue;
-		held[i] = (struct held){ .fd = fd, .id = id, .primary = primary };
+		held[i] = (struct held){
+			.fd = fd, .id = id, .primary = how & H_PRIMARY,
+			.opening = how & H_OPENING, .daemon = how & H_DAEMON,
+		};
 		break;
 	}
 	pthread_mutex_unlock(&held_lock);
 	if (i < MAX_HELD)
 		return true;
-	if (!primary)
-		close(fd);
+	fd_closing(&sh->kids[id], how & H_OPENING, how & H_DAEMON);
+	close(fd);
 	return false;
 }
 
@@ -743,6 +779,7 @@ static void op_pdfork(struct worker *w)
 	argv[3] = fdbuf;
 	argv[4] = NULL;
 	flags = (k->daemon ? PD_DAEMON : 0) | (rnd_below(w, 2) ? PD_CLOEXEC : 0);
+	st(&k->opening_fds, 1);
 
 	count(OP_PDFORK);
 	pid = pdfork(&fd, flags);
@@ -780,11 +817,8 @@ static void op_pdfork(struct worker *w)
 		return;
 	}
 	own_attach(id, pidfd);
-	if (!hold(fd, id, true)) {
-		st(&k->closed, 1);
-		close(fd);
+	if (!hold(fd, id, H_PRIMARY | H_OPENING | (k->daemon ? H_DAEMON : 0)))
 		own_set(id, false);
-	}
 }
 
 static void op_pdkill(struct worker *w)
@@ -895,7 +929,7 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 		}
 		if (block)
 			stat_inc(ST_BLOCKED_WOKEN);
-		check_really_exited(k, id, "pdwait");
+		check_really_exited(k, id, "pdwait", race);
 		check_status(k, id, status, raw ? "PROCDESC_IOC_WAIT" : "pdwait");
 		if (raw) {
 			check(G_CALLS, pw.pid == k->pid && pw.uid == getuid() &&
@@ -965,7 +999,7 @@ static void op_poll(struct worker *w)
 		  "poll(kid %u): %d, revents %#x: %s", held[i].id, ret, pfd.revents,
 		  ret < 0 ? strerror(errno) : "not just POLLHUP")) {
 		if (pfd.revents & POLLHUP)
-			check_really_exited(k, held[i].id, "poll");
+			check_really_exited(k, held[i].id, "poll", false);
 		else
 			check_not_missed(k, held[i].id, reported_before, "poll");
 	}
@@ -998,7 +1032,7 @@ static void op_select(struct worker *w)
 		  "select(kid %u): %d %s", held[i].id, ret,
 		  ret < 0 ? strerror(errno) : "exceptional condition")) {
 		if (FD_ISSET(fd, &rfds))
-			check_really_exited(k, held[i].id, "select");
+			check_really_exited(k, held[i].id, "select", false);
 		else
 			check_not_missed(k, held[i].id, reported_before, "select");
 	}
@@ -1058,7 +1092,7 @@ static void op_epoll(struct worker *w)
 	for (j = 0; j < n; j++) {
 		k = kid_of(idx[j]);
 		if (hup[j])
-			check_really_exited(k, held[idx[j]].id, "epoll");
+			check_really_exited(k, held[idx[j]].id, "epoll", false);
 		else
 			check_not_missed(k, held[idx[j]].id, reported_before[j],
 					 j == target ? "blocking epoll" : "epoll");
@@ -1085,7 +1119,7 @@ static void op_fstat(struct worker *w)
 		  (sb.st_mode == S_IFREG || sb.st_mode == (S_IFREG | 0700)),
 		  "fstat(kid %u): mode %#o", held[i].id, (unsigned int)sb.st_mode)) {
 		if (sb.st_mode == S_IFREG)
-			check_really_exited(k, held[i].id, "fstat");
+			check_really_exited(k, held[i].id, "fstat", false);
 		else
 			check_not_missed(k, held[i].id, reported_before, "fstat");
 	}
@@ -1141,6 +1175,71 @@ static void op_pidfd(struct worker *w)
 	checkin(i);
 }
 
+/*
+ * Another file on the child's object: pdopenpid() from any holder, or for
+ * the parent also pdopenpidfd() of the pidfd pdgetpidfd() gives. PD_DAEMON
+ * only for a child that ends by itself, as the last file's PD_DAEMON may
+ * leave it running.
+ */
+static void op_open(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), pidfd, fd, flags, err, tries;
+	bool daemon, owner, via_pidfd;
+	unsigned int id;
+	struct kid *k;
+	char plan[96];
+
+	/* Most descriptors held are of reaped children: look for another. */
+	for (tries = 0; i >= 0 && ld(&kid_of(i)->reaped) && tries < 3; tries++) {
+		checkin(i);
+		i = checkout(w, WANT_ANY);
+	}
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	id = held[i].id;
+	owner = is_owner(k);
+	daemon = k->deadline >= 0 && rnd_below(w, 2);
+	flags = (daemon ? PD_DAEMON : 0) | (rnd_below(w, 2) ? PD_CLOEXEC : 0);
+	via_pidfd = owner && rnd_below(w, 2);
+	count(OP_OPEN);
+	pidfd = pdgetpidfd(held[i].fd);
+	if (pidfd < 0) {
+		check(G_CALLS, errno == ESRCH && (ld(&k->reaping) || ld(&k->reaped)),
+		      "pdgetpidfd(kid %u, pid %d): %s", id, k->pid, strerror(errno));
+		checkin(i);
+		return;
+	}
+	/* Counted first: the file we hold keeps the object from going meanwhile. */
+	add(&k->opening_fds, 1);
+	fd = via_pidfd ? pdopenpidfd(pidfd, flags) : pdopenpid(k->pid, flags);
+	err = errno;
+	if (fd < 0) {
+		fd_closing(k, true, true);
+		if (err == ESRCH)
+			check(G_CALLS, ld(&k->reaping) || ld(&k->reaped),
+			      "%s(kid %u, pid %d): ESRCH, but it was not reaped",
+			      via_pidfd ? "pdopenpidfd" : "pdopenpid", id, k->pid);
+		else if (err == EBUSY)
+			/* Only for another's child, once its leader is exiting. */
+			check(G_CALLS, !owner && (k->kind == KID_LEADER_FIRST || end_caused(k)),
+			      "pdopenpid(kid %u, pid %d, %s): EBUSY, but it was not ending",
+			      id, k->pid, plan_str(k, plan, sizeof(plan)));
+		else
+			check(G_CALLS, err == EMFILE || err == ENFILE || err == ENOMEM,
+			      "%s(kid %u, pid %d): %s", via_pidfd ? "pdopenpidfd" : "pdopenpid",
+			      id, k->pid, strerror(err));
+	} else {
+		stat_inc(ST_OPENED);
+		check(G_CALLS, !ioctl(fd, PROCDESC_IOC_PIDFD, &pidfd),
+		      "the descriptor %s opened for kid %u (pid %d) names another process: %s",
+		      via_pidfd ? "pdopenpidfd" : "pdopenpid", id, k->pid, strerror(errno));
+		hold(fd, id, H_OPENING | (daemon ? H_DAEMON : 0));
+	}
+	close(pidfd);
+	checkin(i);
+}
+
 static void op_dup(struct worker *w)
 {
 	int i = checkout(w, WANT_ANY), fd;
@@ -1150,7 +1249,7 @@ static void op_dup(struct worker *w)
 	count(OP_DUP);
 	fd = rnd_below(w, 2) ? dup(held[i].fd) : fcntl(held[i].fd, F_DUPFD_CLOEXEC, 3);
 	if (fd >= 0)
-		hold(fd, held[i].id, false);
+		hold(fd, held[i].id, 0);
 	else
 		check(G_CALLS, errno == EMFILE, "dup: %s", strerror(errno));
 	checkin(i);
@@ -1158,11 +1257,12 @@ static void op_dup(struct worker *w)
 
 static void op_close(struct worker *w)
 {
-	int i = checkout(w, WANT_COPY);
+	int i = checkout(w, WANT_OTHER);
 
 	if (i < 0)
 		return;
 	count(OP_CLOSE);
+	fd_closing(kid_of(i), held[i].opening, held[i].daemon);
 	check(G_CALLS, !close(held[i].fd), "close: %s", strerror(errno));
 	drop(i);
 }
@@ -1238,7 +1338,7 @@ static void op_recv(struct worker *w)
 	}
 	check(G_CALLS, !pdgetpid(fd, &pid) && pid == sh->kids[id].pid,
 	      "descriptor of kid %u (pid %d) received names pid %d", id, sh->kids[id].pid, pid);
-	hold(fd, id, false);
+	hold(fd, id, 0);
 }
 
 static void run_op(struct worker *w, int op);
@@ -1270,6 +1370,7 @@ static noreturn void forked_holder_main(struct worker *parent)
 		if (held[i].busy)
 			held[i].fd = -1;
 		held[i].primary = false;
+		held[i].opening = false;
 	}
 	w.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w.epfd < 0)
@@ -1333,13 +1434,16 @@ static void reaped_by_library(struct kid *k, unsigned int id, const char *how)
 	st(&k->finished, 1);
 	stat_inc(ST_LIB_REAPED);
 	check(G_EARLY, end_caused(k),
-	      "kid %u (pid %d, %s): %s found it reaped, but it did not announce an end, was sent no fatal signal and its descriptor was not closed",
+	      "kid %u (pid %d, %s): %s found it reaped, but it did not announce an end, was sent no fatal signal and no last close could kill it",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
+	check(G_CALLS, !ld(&k->opening_fds),
+	      "kid %u (pid %d, %s): %s found it reaped while %d descriptors of it were open",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how, ld(&k->opening_fds));
 }
 
 static void close_primary(int i)
 {
-	st(&kid_of(i)->closed, 1);
+	fd_closing(kid_of(i), true, held[i].daemon);
 	close(held[i].fd);
 	drop(i);
 }
@@ -1398,7 +1502,7 @@ static void op_retire(struct worker *w)
 		stat_inc(consumed_before ? ST_ELSEWHERE : ST_CONSUMED);
 		if (block)
 			stat_inc(ST_BLOCKED_WOKEN);
-		check_really_exited(k, id, "pdwait by the parent");
+		check_really_exited(k, id, "pdwait by the parent", false);
 		check_status(k, id, status, "pdwait by the parent");
 		check(G_CALLS, si.si_pid == k->pid, "kid %u (pid %d): pdwait si_pid %d",
 		      id, k->pid, si.si_pid);
@@ -1645,6 +1749,9 @@ static void run_op(struct worker *w, int op)
 	case OP_TRACE:
 		op_trace(w);
 		break;
+	case OP_OPEN:
+		op_open(w);
+		break;
 	}
 }
 
@@ -1720,8 +1827,7 @@ static void cleanup(void)
 	for (i = 0; i < MAX_HELD; i++) {
 		if (held[i].fd < 0)
 			continue;
-		if (held[i].primary)
-			st(&kid_of(i)->closed, 1);
+		fd_closing(kid_of(i), held[i].opening, held[i].daemon);
 		close(held[i].fd);
 		held[i].fd = -1;
 	}
