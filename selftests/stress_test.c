@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress: for a fixed time, NPROC processes (this one and the holders it
- * forks), each with NTHREADS threads, make children with pdfork() and do
- * random interleavings of pdkill, pdwait, poll, select, epoll, fstat,
- * pdgetpid, pdgetpidfd, pdopenpid (more files on a child's one object),
- * dup, close, descriptor passing over unix sockets, fork of the holder and
- * ptrace by a short-lived tracer that holds the zombie, while
- * the children exit on their own at random moments (some at once, racing
- * the close and the pdwait of their descriptors; some multi-threaded, with
- * the leader gone first; some after an exec).
+ * forks), each with NTHREADS threads, make children with pdfork(),
+ * pdspawn() and pdspawnp() (sometimes from several threads at once, each
+ * armed for its own child; sometimes closing the descriptor at once and
+ * never waiting, racing the child's exit or exec), and do random
+ * interleavings of pdkill, pdwait, poll, select, epoll, fstat, pdgetpid,
+ * pdgetpidfd, pdopenpid (more files on a child's one object), dup, close,
+ * descriptor passing over unix sockets, fork of the holder and ptrace by a
+ * short-lived tracer that holds the zombie, while the children exit on
+ * their own at random moments (some at once, racing the close and the
+ * pdwait of their descriptors; some multi-threaded, with the leader gone
+ * first; some after an exec).
  *
  * Every child has a plan in shared memory: an exit code derived from its
  * id or a signal it raises, and when. It announces its end there just
@@ -57,6 +60,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/select.h>
+#include <spawn.h>
 
 #include "procdesc_test.h"
 #include "kselftest.h"
@@ -78,8 +82,9 @@
 #define STATUS_NONE	(-1)
 #define DEFAULT_SECONDS	60
 #define TRACER_STACK	65536
+#define BURST		3	/* threads making children at once */
 
-enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC };
+enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC, KID_SPAWN };
 
 /* One child's plan and what happened to it; the fields are atomics. */
 struct kid {
@@ -114,30 +119,32 @@ static const char *const group_tag[NGROUPS] = {
 enum {
 	OP_PDFORK, OP_PDKILL, OP_PDWAIT, OP_POLL, OP_SELECT, OP_EPOLL,
 	OP_FSTAT, OP_GETPID, OP_PIDFD, OP_DUP, OP_CLOSE, OP_SEND, OP_RECV,
-	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, OP_OPEN, NOPS,
+	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, OP_OPEN, OP_SPAWN, OP_BURST,
+	NOPS,
 };
 
 static const char *const op_name[NOPS] = {
 	"pdfork", "pdkill", "pdwait", "poll", "select", "epoll", "fstat",
 	"pdgetpid", "pidfd", "dup", "close", "send", "recv", "fork",
-	"retire", "reap", "race", "trace", "open",
+	"retire", "reap", "race", "trace", "open", "spawn", "burst",
 };
 
 static const unsigned char op_weight[NOPS] = {
-	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2, 4,
+	4, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2, 4, 2, 1,
 };
 
 /* Outcomes worth counting, printed at the end. */
 enum {
 	ST_EXITED, ST_SIGNALLED, ST_CONSUMED, ST_ELSEWHERE, ST_HUP,
 	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, ST_LIB_REAPED,
-	ST_OPENED, NSTATS,
+	ST_OPENED, ST_KIDS_SPAWNED, ST_SPAWN_FAILED, ST_UNWAITED, NSTATS,
 };
 
 static const char *const stat_name[NSTATS] = {
 	"exited", "signalled", "consumed", "consumed-elsewhere", "hup-seen",
 	"blocked-waiter-woken", "slots-exhausted", "exec-kids",
-	"threaded-kids", "reaped-by-library", "files-opened",
+	"threaded-kids", "reaped-by-library", "files-opened", "spawned-kids",
+	"spawn-enoent", "closed-unwaited",
 };
 
 struct shared {
@@ -188,6 +195,16 @@ static bool forked_holder;
 static int rx_fd = -1, tx_fd[NPROC];
 /* + thread index: fds only op_race() uses, at the top of the fd limit */
 static int race_fd;
+
+/*
+ * How pdspawn() and pdspawnp() start a child: this program (found in the
+ * PATH for pdspawnp()), with only the shared memory left open, as fd 3,
+ * and no signal blocked.
+ */
+static char self_exe[PATH_MAX];
+static const char *self_name;
+static posix_spawn_file_actions_t spawn_actions;
+static posix_spawnattr_t spawn_attr;
 
 static struct held held[MAX_HELD];
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -307,7 +324,7 @@ static const char *status_str(int status, char *buf, size_t len)
 static const char *plan_str(struct kid *k, char *buf, size_t len)
 {
 	static const char *const kinds[] = {
-		"plain", "leader-first", "thread-first", "exec",
+		"plain", "leader-first", "thread-first", "exec", "spawned",
 	};
 
 	if (k->deadline < 0)
@@ -739,14 +756,24 @@ static bool is_owner(struct kid *k)
 	return k->owner == self_pid;
 }
 
-static void op_pdfork(struct worker *w)
+enum { MAKE_FORK, MAKE_SPAWN };
+
+/*
+ * Make a child with pdfork(), or pdspawn()/pdspawnp() of this program,
+ * which then runs kid_exec_main(). Some are closed at once and never
+ * waited for (PD_DAEMON or not, exec'ing or not), some of those exiting at
+ * once: the close races the child's exit and exec, and the library must
+ * reap them.
+ */
+static void make_kid(struct worker *w, int how)
 {
 	char name[] = "stress_test", flag[] = "--kid", idbuf[16], fdbuf[16];
-	char *argv[5];
+	int fd = -1, flags, pidfd, ret;
 	unsigned int id, r;
-	int fd, flags, pidfd;
+	bool unwaited, p;
+	char *argv[5];
+	pid_t pid = 0, dpid = 0;
 	struct kid *k;
-	pid_t pid;
 
 	if (forked_holder)
 		return;
@@ -759,9 +786,12 @@ static void op_pdfork(struct worker *w)
 		return;
 	k = &sh->kids[id];
 	r = rnd_below(w, 100);
-	k->kind = r < 80 ? KID_PLAIN : r < 86 ? KID_LEADER_FIRST :
-		  r < 92 ? KID_THREAD_FIRST : KID_EXEC;
+	k->kind = how == MAKE_SPAWN ? KID_SPAWN : r < 80 ? KID_PLAIN :
+		  r < 86 ? KID_LEADER_FIRST : r < 92 ? KID_THREAD_FIRST : KID_EXEC;
+	unwaited = rnd_below(w, 6) == 0;
 	k->deadline = rnd_below(w, 100) < 65 ? now_rel() + (int)rnd_below(w, LIFE_MS) : -1;
+	if (unwaited && rnd_below(w, 2))
+		k->deadline = now_rel();
 	k->code = 1 + id % 250;
 	k->selfsig = 0;
 	if (k->deadline >= 0 && rnd_below(w, 4) == 0) {
@@ -772,7 +802,7 @@ static void op_pdfork(struct worker *w)
 	k->daemon = k->deadline >= 0 && rnd_below(w, 4) == 0;
 	st(&k->status, STATUS_NONE);
 	snprintf(idbuf, sizeof(idbuf), "%u", id);
-	snprintf(fdbuf, sizeof(fdbuf), "%d", shm_fd);
+	snprintf(fdbuf, sizeof(fdbuf), "%d", how == MAKE_SPAWN ? 3 : shm_fd);
 	argv[0] = name;
 	argv[1] = flag;
 	argv[2] = idbuf;
@@ -781,22 +811,41 @@ static void op_pdfork(struct worker *w)
 	flags = (k->daemon ? PD_DAEMON : 0) | (rnd_below(w, 2) ? PD_CLOEXEC : 0);
 	st(&k->opening_fds, 1);
 
-	count(OP_PDFORK);
-	pid = pdfork(&fd, flags);
-	if (pid == 0)
-		kid_start(id, argv);
-	if (pid < 0) {
-		check(G_CALLS, errno == EAGAIN || errno == ENOMEM || errno == EMFILE ||
-		      errno == ENFILE, "pdfork: %s", strerror(errno));
-		own_set(id, true);
-		return;
+	if (how == MAKE_SPAWN) {
+		count(OP_SPAWN);
+		p = rnd_below(w, 2);
+		ret = p ? pdspawnp(&pid, &fd, flags, self_name, &spawn_actions, &spawn_attr,
+				   argv, environ) :
+			  pdspawn(&pid, &fd, flags, self_exe, &spawn_actions, &spawn_attr,
+				  argv, environ);
+		if (ret) {
+			check(G_CALLS, ret == EAGAIN || ret == ENOMEM || ret == EMFILE ||
+			      ret == ENFILE, "%s: %s", p ? "pdspawnp" : "pdspawn", strerror(ret));
+			own_set(id, true);
+			return;
+		}
+		stat_inc(ST_KIDS_SPAWNED);
+	} else {
+		count(OP_PDFORK);
+		pid = pdfork(&fd, flags);
+		if (pid == 0)
+			kid_start(id, argv);
+		if (pid < 0) {
+			check(G_CALLS, errno == EAGAIN || errno == ENOMEM || errno == EMFILE ||
+			      errno == ENFILE, "pdfork: %s", strerror(errno));
+			own_set(id, true);
+			return;
+		}
+		if (k->kind == KID_EXEC)
+			stat_inc(ST_KIDS_EXEC);
+		else if (k->kind != KID_PLAIN)
+			stat_inc(ST_KIDS_THREADED);
 	}
-	if (k->kind == KID_EXEC)
-		stat_inc(ST_KIDS_EXEC);
-	else if (k->kind != KID_PLAIN)
-		stat_inc(ST_KIDS_THREADED);
 	st(&k->owner, self_pid);
 	st(&k->pid, pid);
+	/* Not the child of another thread armed at the same time. */
+	check(G_CALLS, !pdgetpid(fd, &dpid) && dpid == pid,
+	      "kid %u: made as pid %d, its descriptor names pid %d", id, pid, dpid);
 	/*
 	 * A pidfd names the child for op_reap() and cleanup(): once all its
 	 * descriptors are closed, the library may reap it at any of its calls,
@@ -817,8 +866,89 @@ static void op_pdfork(struct worker *w)
 		return;
 	}
 	own_attach(id, pidfd);
+	if (unwaited && own_count_pending() < MAX_PENDING) {
+		stat_inc(ST_UNWAITED);
+		fd_closing(k, true, k->daemon);
+		close(fd);
+		own_set(id, false);
+		return;
+	}
 	if (!hold(fd, id, H_PRIMARY | H_OPENING | (k->daemon ? H_DAEMON : 0)))
 		own_set(id, false);
+}
+
+static void op_pdfork(struct worker *w)
+{
+	make_kid(w, MAKE_FORK);
+}
+
+/*
+ * pdspawn() or pdspawnp(); one in eight of a program that does not exist:
+ * ENOENT back, errno and the fd untouched, and no child left (the library
+ * reaps the one whose exec failed; the end of the run would find it).
+ */
+static void op_spawn(struct worker *w)
+{
+	char name[] = "stress_test-missing", *argv[] = { name, NULL };
+	bool p = rnd_below(w, 2);
+	int fd = -1, ret;
+	pid_t pid = 0;
+
+	if (forked_holder)
+		return;
+	if (rnd_below(w, 8)) {
+		make_kid(w, MAKE_SPAWN);
+		return;
+	}
+	count(OP_SPAWN);
+	errno = EDOM;
+	ret = p ? pdspawnp(&pid, &fd, rnd_below(w, 4), name, NULL, NULL, argv, environ) :
+		  pdspawn(&pid, &fd, rnd_below(w, 4), "/nonexistent/stress_test", NULL, NULL,
+			  argv, environ);
+	if (ret == ENOENT)
+		stat_inc(ST_SPAWN_FAILED);
+	check(G_CALLS, (ret == ENOENT || ret == EAGAIN || ret == ENOMEM || ret == EMFILE ||
+			ret == ENFILE) && errno == EDOM && fd == -1 && pid == 0,
+	      "%s of a missing program: %s, errno %s, fd %d, pid %d",
+	      p ? "pdspawnp" : "pdspawn", strerror(ret), strerror(errno), fd, pid);
+}
+
+struct burster {
+	struct worker w;
+	int *go;
+};
+
+static void *burster_main(void *arg)
+{
+	struct burster *b = arg;
+
+	while (!ld(b->go))
+		sched_yield();
+	make_kid(&b->w, rnd_below(&b->w, 3) ? MAKE_FORK : MAKE_SPAWN);
+	return NULL;
+}
+
+/*
+ * Children made by BURST threads at once, each armed for its own: each must
+ * get its own child's descriptor (make_kid() checks it).
+ */
+static void op_burst(struct worker *w)
+{
+	struct burster b[BURST];
+	pthread_t t[BURST];
+	int i, n, go = 0;
+
+	if (forked_holder)
+		return;
+	count(OP_BURST);
+	for (n = 0; n < BURST; n++) {
+		b[n] = (struct burster){ .w = { .rnd = rnd(w) | 1, .idx = w->idx }, .go = &go };
+		if (pthread_create(&t[n], NULL, burster_main, &b[n]))
+			break;
+	}
+	st(&go, 1);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
 }
 
 static void op_pdkill(struct worker *w)
@@ -1752,6 +1882,12 @@ static void run_op(struct worker *w, int op)
 	case OP_OPEN:
 		op_open(w);
 		break;
+	case OP_SPAWN:
+		op_spawn(w);
+		break;
+	case OP_BURST:
+		op_burst(w);
+		break;
 	}
 }
 
@@ -1912,6 +2048,35 @@ static int run_process(int seconds)
 	cleanup();
 	st(&watchdog_stop, 1);
 	pthread_join(wd, NULL);
+	return 0;
+}
+
+/*
+ * Before any thread: spawned children run this program, found by pdspawnp()
+ * in the PATH, with the shared memory as fd 3 and nothing else but the
+ * standard streams.
+ */
+static int spawn_setup(void)
+{
+	const char *old = getenv("PATH");
+	char path[2 * PATH_MAX];
+	sigset_t none;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n <= 0)
+		return -1;
+	self_exe[n] = '\0';
+	self_name = strrchr(self_exe, '/') + 1;
+	snprintf(path, sizeof(path), "%.*s:%s", (int)(self_name - 1 - self_exe), self_exe,
+		 old ? old : "/usr/bin:/bin");
+	sigemptyset(&none);
+	if (setenv("PATH", path, 1) || posix_spawn_file_actions_init(&spawn_actions) ||
+	    (shm_fd != 3 && posix_spawn_file_actions_adddup2(&spawn_actions, shm_fd, 3)) ||
+	    posix_spawn_file_actions_addclosefrom_np(&spawn_actions, 4) ||
+	    posix_spawnattr_init(&spawn_attr) || posix_spawnattr_setsigmask(&spawn_attr, &none) ||
+	    posix_spawnattr_setflags(&spawn_attr, POSIX_SPAWN_SETSIGMASK))
+		return -1;
 	return 0;
 }
 
@@ -2084,6 +2249,8 @@ int main(int argc, char **argv)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
 	if (sh == MAP_FAILED)
 		ksft_exit_fail_perror("mmap");
+	if (spawn_setup())
+		ksft_exit_fail_perror("spawn setup");
 	sh->t0 = now_ms();
 	/* Orphans of the holders come back to us, so none can hide. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
