@@ -24,7 +24,7 @@
  *    was given; all reports of a child agree; an exit is consumed at most
  *    once by holders other than the parent, and never reported to them
  *    after it was consumed; the parent is told of it as long as there is a
- *    zombie to reap, and not after the reap;
+ *    zombie to reap, and not after the reap; and never by a SIGCHLD;
  * 2. no descriptor reports an exit (POLLHUP, select, epoll, fstat, pdwait)
  *    that has not happened: something must have ended the child, and
  *    /proc must not show it running;
@@ -83,6 +83,7 @@
 #define DEFAULT_SECONDS	60
 #define TRACER_STACK	65536
 #define BURST		3	/* threads making children at once */
+#define MAX_LOUD	16384	/* SIGCHLDs, and children that may send one, noted */
 
 enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC, KID_SPAWN };
 
@@ -205,6 +206,15 @@ static char self_exe[PATH_MAX];
 static const char *self_name;
 static posix_spawn_file_actions_t spawn_actions;
 static posix_spawnattr_t spawn_attr;
+
+/*
+ * The SIGCHLDs this process got (their senders), and the children it made
+ * with fork() or clone(SIGCHLD), the only ones that may send one.
+ */
+static int sigchld_from[MAX_LOUD];
+static unsigned int sigchld_count;
+static int loud_kid[MAX_LOUD];
+static unsigned int loud_count;
 
 static struct held held[MAX_HELD];
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -712,6 +722,27 @@ static int own_checkout_pending(struct worker *w)
 
 static void wake_handler(int sig)
 {
+}
+
+static void sigchld_handler(int sig, siginfo_t *si, void *uc)
+{
+	unsigned int n;
+
+	/* A tracer shares our memory (CLONE_VM) and runs this for its tracee. */
+	if (syscall(SYS_getpid) != self_pid)
+		return;
+	n = uadd(&sigchld_count, 1) - 1;
+	if (n < MAX_LOUD)
+		sigchld_from[n] = si->si_pid;
+}
+
+/* @pid, made by fork() or clone(SIGCHLD), will send us its SIGCHLD. */
+static void loud(pid_t pid)
+{
+	unsigned int n = uadd(&loud_count, 1) - 1;
+
+	if (n < MAX_LOUD)
+		loud_kid[n] = pid;
 }
 
 static int wake_sig(void)
@@ -1527,6 +1558,8 @@ static void op_fork(struct worker *w)
 	if (pid == 0)
 		forked_holder_main(w);
 	pthread_mutex_unlock(&held_lock);
+	if (pid > 0)
+		loud(pid);
 	if (pid < 0) {
 		check(G_CALLS, errno == EAGAIN || errno == ENOMEM, "fork: %s", strerror(errno));
 		return;
@@ -1791,7 +1824,9 @@ static int tracer_main(void *arg)
 	struct timespec ts = { .tv_nsec = t->ms * 1000000L };
 
 	syscall(SYS_ptrace, PTRACE_SEIZE, t->pid, 0, 0);
-	nanosleep(&ts, NULL);
+	/* SIGCHLDs from the tracee interrupt it. */
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 	return 0;
 }
 
@@ -1815,6 +1850,8 @@ static void op_trace(struct worker *w)
 	/* CLONE_VFORK: this thread waits until the tracer has exited. */
 	pid = clone(tracer_main, stack + TRACER_STACK,
 		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &t);
+	if (pid > 0)
+		loud(pid);
 	check(G_CALLS, pid > 0 && waitpid_nointr(pid, &status, 0) == pid && status == 0,
 	      "tracer of kid %u (pid %d): clone %d, status %#x", held[i].id, t.pid, pid,
 	      status);
@@ -2014,6 +2051,40 @@ static void cleanup(void)
 	}
 }
 
+/*
+ * A SIGCHLD may only come from a child made with fork() or clone(SIGCHLD):
+ * one made with a descriptor is quiet, PD_DAEMON or not, exec'd or not,
+ * closed or not. Once all children are reaped.
+ */
+static void check_quiet(void)
+{
+	unsigned int n = __atomic_load_n(&sigchld_count, __ATOMIC_SEQ_CST);
+	unsigned int m = __atomic_load_n(&loud_count, __ATOMIC_SEQ_CST), i, j, id;
+	char plan[96];
+	bool ok;
+
+	if (n > MAX_LOUD || m > MAX_LOUD) {
+		ksft_print_msg("pid %d: %u SIGCHLDs, %u forked children: too many to check\n",
+			       self_pid, n, m);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0, ok = false; j < m && !ok; j++)
+			ok = loud_kid[j] == sigchld_from[i];
+		for (id = 0; !ok && id < sh->next_id && id < NSLOTS; id++) {
+			if (sh->kids[id].owner == self_pid && sh->kids[id].pid == sigchld_from[i])
+				break;
+		}
+		if (!ok && id < sh->next_id && id < NSLOTS)
+			check(G_STATUS, false, "kid %u (pid %d, %s) sent its parent SIGCHLD",
+			      id, sigchld_from[i],
+			      plan_str(&sh->kids[id], plan, sizeof(plan)));
+		else
+			check(G_STATUS, ok, "SIGCHLD from pid %d, not a child of ours",
+			      sigchld_from[i]);
+	}
+}
+
 static int run_process(int seconds)
 {
 	pthread_t wd;
@@ -2046,6 +2117,7 @@ static int run_process(int seconds)
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(workers[i].thread, NULL);
 	cleanup();
+	check_quiet();
 	st(&watchdog_stop, 1);
 	pthread_join(wd, NULL);
 	return 0;
@@ -2212,6 +2284,10 @@ int main(int argc, char **argv)
 	};
 	int seconds = DEFAULT_SECONDS, refcnt_before, refcnt, i, status, sv[2], t;
 	struct sigaction sa = { .sa_handler = wake_handler };
+	struct sigaction sa_chld = {
+		.sa_sigaction = sigchld_handler,
+		.sa_flags = SA_SIGINFO | SA_RESTART,
+	};
 	struct rlimit rl = { 0 };
 	int rx[NPROC];
 	pid_t holders[NPROC];
@@ -2255,7 +2331,7 @@ int main(int argc, char **argv)
 	/* Orphans of the holders come back to us, so none can hide. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
 		ksft_exit_fail_perror("PR_SET_CHILD_SUBREAPER");
-	if (sigaction(wake_sig(), &sa, NULL))
+	if (sigaction(wake_sig(), &sa, NULL) || sigaction(SIGCHLD, &sa_chld, NULL))
 		ksft_exit_fail_perror("sigaction");
 	for (i = 0; i < NPROC; i++) {
 		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
@@ -2283,6 +2359,7 @@ int main(int argc, char **argv)
 		}
 		close(rx[i]);
 		holders[i] = pid;
+		loud(pid);
 	}
 	rx_fd = rx[0];
 	if (run_process(seconds))
