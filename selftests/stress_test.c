@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress: for a fixed time, NPROC processes (this one and the holders it
- * forks), each with NTHREADS threads, make children with pdfork() and do
- * random interleavings of pdkill, pdwait, poll, select, epoll, fstat,
- * pdgetpid, dup, close, descriptor passing over unix sockets, fork of the
- * holder and ptrace by a short-lived tracer that holds the zombie, while
- * the children exit on their own at random moments (some at once, racing
- * the close and the pdwait of their descriptors; some multi-threaded, with
- * the leader gone first; some after an exec).
+ * forks), each with NTHREADS threads, make children with pdfork(),
+ * pdspawn() and pdspawnp() (sometimes from several threads at once, each
+ * armed for its own child; sometimes closing the descriptor at once and
+ * never waiting, racing the child's exit or exec), and do random
+ * interleavings of pdkill, pdwait, poll, select, epoll, fstat, pdgetpid,
+ * pdgetpidfd, pdopenpid (more files on a child's one object), dup, close,
+ * descriptor passing over unix sockets, fork of the holder and ptrace by a
+ * short-lived tracer that holds the zombie, while the children exit on
+ * their own at random moments (some at once, racing the close and the
+ * pdwait of their descriptors; some multi-threaded, with the leader gone
+ * first; some after an exec).
  *
  * Every child has a plan in shared memory: an exit code derived from its
  * id or a signal it raises, and when. It announces its end there just
- * before it happens; whoever sends it a fatal signal, or closes its
- * primary descriptor, records that before doing so. The invariants, checked
- * all along and reported as one TAP result each:
+ * before it happens; whoever sends it a fatal signal, or closes the fd one
+ * of its descriptor files was opened as (see fd_closing()), records that
+ * before doing so. The invariants, checked all along and reported as one
+ * TAP result each:
  *
- * 1. every status reported (pdwait, waitpid) is one the child produced or
+ * 1. every status reported (pdwait, waitid) is one the child produced or
  *    was given; all reports of a child agree; an exit is consumed at most
  *    once by holders other than the parent, and never reported to them
  *    after it was consumed; the parent is told of it as long as there is a
- *    zombie to reap, and not after the reap;
+ *    zombie to reap, and not after the reap; and never by a SIGCHLD;
  * 2. no descriptor reports an exit (POLLHUP, select, epoll, fstat, pdwait)
  *    that has not happened: something must have ended the child, and
  *    /proc must not show it running;
@@ -28,13 +33,19 @@
  *    report it; blocked waiters are woken within BOUND_MS;
  * 4. every call returns a documented result (pdkill/pdwait ESRCH only
  *    once the exit was consumed or reaped, for the parent's pdwait only
- *    once reaped, the PARENT bit for the parent only, descriptors passed
- *    over sockets name their process, ...);
- * 5. afterwards no child of ours, zombie or live, is left;
+ *    once reaped, pdgetpidfd ESRCH only once reaped, the PARENT bit for
+ *    the parent only, descriptors passed over sockets name their process,
+ *    ...);
+ * 5. afterwards no child of ours, zombie or live, is left. The library
+ *    reaps a child whose descriptors were all closed, once it has ended, at
+ *    its next pdfork or pdwait: the parent's own waitid(P_PIDFD) may find
+ *    it reaped already, but only after its end, and at the end of the run
+ *    it is the library that must have reaped them all;
  * 6. the module's reference count (/sys/module/procdesc/refcnt) is back
  *    to 0: every descriptor file holds a reference (pdfs_alloc_file()), so
  *    does the pseudo filesystem while mounted, i.e. while any descriptor's
- *    inode exists, and /dev/procdesc while open.
+ *    inode exists, /dev/procdesc while open, and the object of a child
+ *    until it is reaped and the library has collected it.
  *
  * Usage: stress_test [SECONDS]
  *   SECONDS defaults to $PROCDESC_STRESS_SECONDS, else 60.
@@ -49,6 +60,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/select.h>
+#include <spawn.h>
 
 #include "procdesc_test.h"
 #include "kselftest.h"
@@ -70,8 +82,10 @@
 #define STATUS_NONE	(-1)
 #define DEFAULT_SECONDS	60
 #define TRACER_STACK	65536
+#define BURST		3	/* threads making children at once */
+#define MAX_LOUD	16384	/* SIGCHLDs, and children that may send one, noted */
 
-enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC };
+enum { KID_PLAIN, KID_LEADER_FIRST, KID_THREAD_FIRST, KID_EXEC, KID_SPAWN };
 
 /* One child's plan and what happened to it; the fields are atomics. */
 struct kid {
@@ -84,7 +98,9 @@ struct kid {
 	int daemon;
 	int sent;		/* fatal signals sent, before sending */
 	int killed;		/* 1 + run ms when a fatal pdkill succeeded */
-	int closed;		/* its primary descriptor closed (or closing) */
+	int opening_fds;	/* open fds its files were opened as */
+	int nd_loose;		/* ... one without PD_DAEMON was closed */
+	int close_kill;		/* a last close may have killed it */
 	int announced;		/* 1 + run ms when it was about to end */
 	int finishing;		/* consume or reap attempts in progress */
 	int finished;		/* its exit was consumed, or it was reaped */
@@ -104,29 +120,32 @@ static const char *const group_tag[NGROUPS] = {
 enum {
 	OP_PDFORK, OP_PDKILL, OP_PDWAIT, OP_POLL, OP_SELECT, OP_EPOLL,
 	OP_FSTAT, OP_GETPID, OP_PIDFD, OP_DUP, OP_CLOSE, OP_SEND, OP_RECV,
-	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, NOPS,
+	OP_FORK, OP_RETIRE, OP_REAP, OP_RACE, OP_TRACE, OP_OPEN, OP_SPAWN, OP_BURST,
+	NOPS,
 };
 
 static const char *const op_name[NOPS] = {
 	"pdfork", "pdkill", "pdwait", "poll", "select", "epoll", "fstat",
 	"pdgetpid", "pidfd", "dup", "close", "send", "recv", "fork",
-	"retire", "reap", "race", "trace",
+	"retire", "reap", "race", "trace", "open", "spawn", "burst",
 };
 
 static const unsigned char op_weight[NOPS] = {
-	6, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2,
+	4, 6, 8, 6, 3, 4, 3, 3, 2, 8, 8, 5, 8, 1, 6, 6, 2, 2, 4, 2, 1,
 };
 
 /* Outcomes worth counting, printed at the end. */
 enum {
 	ST_EXITED, ST_SIGNALLED, ST_CONSUMED, ST_ELSEWHERE, ST_HUP,
-	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, NSTATS,
+	ST_BLOCKED_WOKEN, ST_EXHAUSTED, ST_KIDS_EXEC, ST_KIDS_THREADED, ST_LIB_REAPED,
+	ST_OPENED, ST_KIDS_SPAWNED, ST_SPAWN_FAILED, ST_UNWAITED, NSTATS,
 };
 
 static const char *const stat_name[NSTATS] = {
 	"exited", "signalled", "consumed", "consumed-elsewhere", "hup-seen",
 	"blocked-waiter-woken", "slots-exhausted", "exec-kids",
-	"threaded-kids",
+	"threaded-kids", "reaped-by-library", "files-opened", "spawned-kids",
+	"spawn-enoent", "closed-unwaited",
 };
 
 struct shared {
@@ -146,13 +165,16 @@ struct held {
 	int fd;			/* -1: free */
 	unsigned int id;
 	bool primary;		/* the parent's own descriptor of its child */
+	bool opening;		/* the fd its file was opened as: see fd_closing() */
+	bool daemon;		/* ... with PD_DAEMON */
 	bool busy;		/* checked out by a thread */
 };
 
 struct own {
 	unsigned int id;
+	int pidfd;		/* names the child, whoever reaps it */
 	bool used;
-	bool pending;		/* primary closed: reap with waitpid */
+	bool pending;		/* primary closed: reaped by op_reap() or the library */
 	bool busy;
 };
 
@@ -174,6 +196,25 @@ static bool forked_holder;
 static int rx_fd = -1, tx_fd[NPROC];
 /* + thread index: fds only op_race() uses, at the top of the fd limit */
 static int race_fd;
+
+/*
+ * How pdspawn() and pdspawnp() start a child: this program (found in the
+ * PATH for pdspawnp()), with only the shared memory left open, as fd 3,
+ * and no signal blocked.
+ */
+static char self_exe[PATH_MAX];
+static const char *self_name;
+static posix_spawn_file_actions_t spawn_actions;
+static posix_spawnattr_t spawn_attr;
+
+/*
+ * The SIGCHLDs this process got (their senders), and the children it made
+ * with fork() or clone(SIGCHLD), the only ones that may send one.
+ */
+static int sigchld_from[MAX_LOUD];
+static unsigned int sigchld_count;
+static int loud_kid[MAX_LOUD];
+static unsigned int loud_count;
 
 static struct held held[MAX_HELD];
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -293,7 +334,7 @@ static const char *status_str(int status, char *buf, size_t len)
 static const char *plan_str(struct kid *k, char *buf, size_t len)
 {
 	static const char *const kinds[] = {
-		"plain", "leader-first", "thread-first", "exec",
+		"plain", "leader-first", "thread-first", "exec", "spawned",
 	};
 
 	if (k->deadline < 0)
@@ -335,16 +376,25 @@ static int wait_budget(struct kid *k)
 	return t < 0 ? 0 : t;
 }
 
-/* A descriptor of @k reported its exit (@how): it must have happened. */
-static void check_really_exited(struct kid *k, unsigned int id, const char *how)
+/* Something may have ended @k: its own end, a fatal signal, a last close. */
+static bool end_caused(struct kid *k)
 {
-	bool cause = ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) ||
-		     (ld(&k->closed) && !k->daemon);
+	return ld(&k->announced) || (ld(&k->sent) & FATAL_SIGS) || ld(&k->close_kill);
+}
+
+/*
+ * A descriptor of @k reported its exit (@how): it must have happened. The
+ * caller holds a descriptor of it, unless @racing: then a racing close may
+ * have closed the last one, after which the library may reap it.
+ */
+static void check_really_exited(struct kid *k, unsigned int id, const char *how,
+				bool racing)
+{
 	char plan[96], state;
 
 	stat_inc(ST_HUP);
-	check(G_EARLY, cause,
-	      "kid %u (pid %d, %s): %s reported an exit, but it did not announce one, was sent no fatal signal and its descriptor was not closed",
+	check(G_EARLY, end_caused(k),
+	      "kid %u (pid %d, %s): %s reported an exit, but it did not announce one, was sent no fatal signal and no last close could kill it",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
 	/* A zombie leader is 'Z' in /proc while its other thread runs. */
 	if (k->kind == KID_LEADER_FIRST)
@@ -360,7 +410,7 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how)
 		state = proc_state(k->pid);
 	}
 	/* The pid is still the child's unless a reap may have begun. */
-	if (ld(&k->reaping) || ld(&k->reaped))
+	if (ld(&k->reaping) || ld(&k->reaped) || (racing && !ld(&k->opening_fds)))
 		return;
 	check(G_EARLY, !state || state == 'Z' || state == 'X',
 	      "kid %u (pid %d, %s): %s reported an exit while /proc shows it in state %c",
@@ -391,7 +441,7 @@ static void check_not_missed(struct kid *k, unsigned int id, bool reported_befor
 /* A status reported for @k by @how: one it produced or was given. */
 static void check_status(struct kid *k, unsigned int id, int status, const char *how)
 {
-	int ann = ld(&k->announced), sent = ld(&k->sent), closed = ld(&k->closed);
+	int ann = ld(&k->announced), sent = ld(&k->sent), closed = ld(&k->close_kill);
 	char plan[96], s1[32], s2[32];
 	int first = STATUS_NONE;
 	bool ok = false;
@@ -405,11 +455,11 @@ static void check_status(struct kid *k, unsigned int id, int status, const char 
 
 		ok = (sig == k->selfsig && ann) ||
 		     (sig < 32 && (sent & sigbit(sig))) ||
-		     (sig == SIGKILL && closed && !k->daemon);
+		     (sig == SIGKILL && closed);
 		stat_inc(ST_SIGNALLED);
 	}
 	check(G_STATUS, ok,
-	      "kid %u (pid %d, %s): %s reported %s; announced %d, signals sent %#x, closed %d",
+	      "kid %u (pid %d, %s): %s reported %s; announced %d, signals sent %#x, close kill %d",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how,
 	      status_str(status, s1, sizeof(s1)), ann, sent, closed);
 	if (!__atomic_compare_exchange_n(&k->status, &first, status, false,
@@ -507,7 +557,7 @@ static int kid_exec_main(char **argv)
 
 /* ---- the descriptors a process holds, and its own children ---- */
 
-enum { WANT_ANY, WANT_PRIMARY, WANT_COPY };
+enum { WANT_ANY, WANT_PRIMARY, WANT_OTHER };
 
 static int checkout(struct worker *w, int want)
 {
@@ -519,7 +569,7 @@ static int checkout(struct worker *w, int want)
 		if (held[i].fd < 0 || held[i].busy)
 			continue;
 		if ((want == WANT_PRIMARY && !held[i].primary) ||
-		    (want == WANT_COPY && held[i].primary))
+		    (want == WANT_OTHER && held[i].primary))
 			continue;
 		held[i].busy = true;
 		pick = i;
@@ -544,8 +594,31 @@ static void drop(int i)
 	pthread_mutex_unlock(&held_lock);
 }
 
-/* Keep @fd; if there is no room, close it (never a primary) and say so. */
-static bool hold(int fd, unsigned int id, bool primary)
+/*
+ * One object per process: a child's descriptor made by pdfork (the primary
+ * one) and those opened by pdopenpid are files on the same object, each with
+ * its own PD_DAEMON, and the release of the last of them kills the child
+ * unless that file has PD_DAEMON. A file is released once every fd naming
+ * it is closed (copies made by dup, SCM_RIGHTS or fork among them), which
+ * this model cannot see; but not while the fd it was opened as (its opening
+ * fd) is open. So once all the child's opening fds are closed, any file
+ * left may be the last, and the last close may kill if any of them lacked
+ * PD_DAEMON. Called before the close.
+ */
+static void fd_closing(struct kid *k, bool opening, bool daemon)
+{
+	if (!opening)
+		return;
+	if (!daemon)
+		st(&k->nd_loose, 1);
+	if (!add(&k->opening_fds, -1) && ld(&k->nd_loose))
+		st(&k->close_kill, 1);
+}
+
+enum { H_PRIMARY = 1, H_OPENING = 2, H_DAEMON = 4 };
+
+/* Keep @fd; if there is no room, close it and say so. */
+static bool hold(int fd, unsigned int id, unsigned int how)
 {
 	int i;
 
@@ -553,14 +626,17 @@ static bool hold(int fd, unsigned int id, bool primary)
 	for (i = 0; i < MAX_HELD; i++) {
 		if (held[i].fd >= 0)
 			continue;
-		held[i] = (struct held){ .fd = fd, .id = id, .primary = primary };
+		held[i] = (struct held){
+			.fd = fd, .id = id, .primary = how & H_PRIMARY,
+			.opening = how & H_OPENING, .daemon = how & H_DAEMON,
+		};
 		break;
 	}
 	pthread_mutex_unlock(&held_lock);
 	if (i < MAX_HELD)
 		return true;
-	if (!primary)
-		close(fd);
+	fd_closing(&sh->kids[id], how & H_OPENING, how & H_DAEMON);
+	close(fd);
 	return false;
 }
 
@@ -577,11 +653,22 @@ static bool own_add(unsigned int id)
 			slot = i;
 	}
 	if (slot >= 0 && live < MAX_LIVE)
-		own[slot] = (struct own){ .id = id, .used = true };
+		own[slot] = (struct own){ .id = id, .pidfd = -1, .used = true };
 	else
 		slot = -1;
 	pthread_mutex_unlock(&own_lock);
 	return slot >= 0;
+}
+
+static void own_attach(unsigned int id, int pidfd)
+{
+	int i;
+
+	pthread_mutex_lock(&own_lock);
+	for (i = 0; i < MAX_OWN; i++)
+		if (own[i].used && own[i].id == id)
+			own[i].pidfd = pidfd;
+	pthread_mutex_unlock(&own_lock);
 }
 
 static int own_count_pending(void)
@@ -603,10 +690,13 @@ static void own_set(unsigned int id, bool remove)
 	for (i = 0; i < MAX_OWN; i++) {
 		if (!own[i].used || own[i].id != id)
 			continue;
-		if (remove)
+		if (remove) {
 			own[i].used = false;
-		else
+			if (own[i].pidfd >= 0)
+				close(own[i].pidfd);
+		} else {
 			own[i].pending = true;
+		}
 		own[i].busy = false;
 	}
 	pthread_mutex_unlock(&own_lock);
@@ -632,6 +722,27 @@ static int own_checkout_pending(struct worker *w)
 
 static void wake_handler(int sig)
 {
+}
+
+static void sigchld_handler(int sig, siginfo_t *si, void *uc)
+{
+	unsigned int n;
+
+	/* A tracer shares our memory (CLONE_VM) and runs this for its tracee. */
+	if (syscall(SYS_getpid) != self_pid)
+		return;
+	n = uadd(&sigchld_count, 1) - 1;
+	if (n < MAX_LOUD)
+		sigchld_from[n] = si->si_pid;
+}
+
+/* @pid, made by fork() or clone(SIGCHLD), will send us its SIGCHLD. */
+static void loud(pid_t pid)
+{
+	unsigned int n = uadd(&loud_count, 1) - 1;
+
+	if (n < MAX_LOUD)
+		loud_kid[n] = pid;
 }
 
 static int wake_sig(void)
@@ -676,14 +787,24 @@ static bool is_owner(struct kid *k)
 	return k->owner == self_pid;
 }
 
-static void op_pdfork(struct worker *w)
+enum { MAKE_FORK, MAKE_SPAWN };
+
+/*
+ * Make a child with pdfork(), or pdspawn()/pdspawnp() of this program,
+ * which then runs kid_exec_main(). Some are closed at once and never
+ * waited for (PD_DAEMON or not, exec'ing or not), some of those exiting at
+ * once: the close races the child's exit and exec, and the library must
+ * reap them.
+ */
+static void make_kid(struct worker *w, int how)
 {
 	char name[] = "stress_test", flag[] = "--kid", idbuf[16], fdbuf[16];
-	char *argv[5];
+	int fd = -1, flags, pidfd, ret;
 	unsigned int id, r;
+	bool unwaited, p;
+	char *argv[5];
+	pid_t pid = 0, dpid = 0;
 	struct kid *k;
-	int fd, flags;
-	pid_t pid;
 
 	if (forked_holder)
 		return;
@@ -696,9 +817,12 @@ static void op_pdfork(struct worker *w)
 		return;
 	k = &sh->kids[id];
 	r = rnd_below(w, 100);
-	k->kind = r < 80 ? KID_PLAIN : r < 86 ? KID_LEADER_FIRST :
-		  r < 92 ? KID_THREAD_FIRST : KID_EXEC;
+	k->kind = how == MAKE_SPAWN ? KID_SPAWN : r < 80 ? KID_PLAIN :
+		  r < 86 ? KID_LEADER_FIRST : r < 92 ? KID_THREAD_FIRST : KID_EXEC;
+	unwaited = rnd_below(w, 6) == 0;
 	k->deadline = rnd_below(w, 100) < 65 ? now_rel() + (int)rnd_below(w, LIFE_MS) : -1;
+	if (unwaited && rnd_below(w, 2))
+		k->deadline = now_rel();
 	k->code = 1 + id % 250;
 	k->selfsig = 0;
 	if (k->deadline >= 0 && rnd_below(w, 4) == 0) {
@@ -709,35 +833,153 @@ static void op_pdfork(struct worker *w)
 	k->daemon = k->deadline >= 0 && rnd_below(w, 4) == 0;
 	st(&k->status, STATUS_NONE);
 	snprintf(idbuf, sizeof(idbuf), "%u", id);
-	snprintf(fdbuf, sizeof(fdbuf), "%d", shm_fd);
+	snprintf(fdbuf, sizeof(fdbuf), "%d", how == MAKE_SPAWN ? 3 : shm_fd);
 	argv[0] = name;
 	argv[1] = flag;
 	argv[2] = idbuf;
 	argv[3] = fdbuf;
 	argv[4] = NULL;
 	flags = (k->daemon ? PD_DAEMON : 0) | (rnd_below(w, 2) ? PD_CLOEXEC : 0);
+	st(&k->opening_fds, 1);
 
-	count(OP_PDFORK);
-	pid = pdfork(&fd, flags);
-	if (pid == 0)
-		kid_start(id, argv);
-	if (pid < 0) {
-		check(G_CALLS, errno == EAGAIN || errno == ENOMEM || errno == EMFILE ||
-		      errno == ENFILE, "pdfork: %s", strerror(errno));
+	if (how == MAKE_SPAWN) {
+		count(OP_SPAWN);
+		p = rnd_below(w, 2);
+		ret = p ? pdspawnp(&pid, &fd, flags, self_name, &spawn_actions, &spawn_attr,
+				   argv, environ) :
+			  pdspawn(&pid, &fd, flags, self_exe, &spawn_actions, &spawn_attr,
+				  argv, environ);
+		if (ret) {
+			check(G_CALLS, ret == EAGAIN || ret == ENOMEM || ret == EMFILE ||
+			      ret == ENFILE, "%s: %s", p ? "pdspawnp" : "pdspawn", strerror(ret));
+			own_set(id, true);
+			return;
+		}
+		stat_inc(ST_KIDS_SPAWNED);
+	} else {
+		count(OP_PDFORK);
+		pid = pdfork(&fd, flags);
+		if (pid == 0)
+			kid_start(id, argv);
+		if (pid < 0) {
+			check(G_CALLS, errno == EAGAIN || errno == ENOMEM || errno == EMFILE ||
+			      errno == ENFILE, "pdfork: %s", strerror(errno));
+			own_set(id, true);
+			return;
+		}
+		if (k->kind == KID_EXEC)
+			stat_inc(ST_KIDS_EXEC);
+		else if (k->kind != KID_PLAIN)
+			stat_inc(ST_KIDS_THREADED);
+	}
+	st(&k->owner, self_pid);
+	st(&k->pid, pid);
+	/* Not the child of another thread armed at the same time. */
+	check(G_CALLS, !pdgetpid(fd, &dpid) && dpid == pid,
+	      "kid %u: made as pid %d, its descriptor names pid %d", id, pid, dpid);
+	/*
+	 * A pidfd names the child for op_reap() and cleanup(): once all its
+	 * descriptors are closed, the library may reap it at any of its calls,
+	 * and its number may then be reused.
+	 */
+	pidfd = pdgetpidfd(fd);
+	if (!check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u, pid %d, new): %s", id, pid,
+		   strerror(errno))) {
+		__atomic_or_fetch(&k->sent, sigbit(SIGKILL), __ATOMIC_SEQ_CST);
+		add(&k->reaping, 1);
+		pdkill(fd, SIGKILL);
+		pdwait(fd, NULL, WEXITED, NULL, NULL);
+		st(&k->reaped, 1);
+		st(&k->finished, 1);
+		add(&k->reaping, -1);
+		close(fd);
 		own_set(id, true);
 		return;
 	}
-	if (k->kind == KID_EXEC)
-		stat_inc(ST_KIDS_EXEC);
-	else if (k->kind != KID_PLAIN)
-		stat_inc(ST_KIDS_THREADED);
-	st(&k->owner, self_pid);
-	st(&k->pid, pid);
-	if (!hold(fd, id, true)) {
-		st(&k->closed, 1);
+	own_attach(id, pidfd);
+	if (unwaited && own_count_pending() < MAX_PENDING) {
+		stat_inc(ST_UNWAITED);
+		fd_closing(k, true, k->daemon);
 		close(fd);
 		own_set(id, false);
+		return;
 	}
+	if (!hold(fd, id, H_PRIMARY | H_OPENING | (k->daemon ? H_DAEMON : 0)))
+		own_set(id, false);
+}
+
+static void op_pdfork(struct worker *w)
+{
+	make_kid(w, MAKE_FORK);
+}
+
+/*
+ * pdspawn() or pdspawnp(); one in eight of a program that does not exist:
+ * ENOENT back, errno and the fd untouched, and no child left (the library
+ * reaps the one whose exec failed; the end of the run would find it).
+ */
+static void op_spawn(struct worker *w)
+{
+	char name[] = "stress_test-missing", *argv[] = { name, NULL };
+	bool p = rnd_below(w, 2);
+	int fd = -1, ret;
+	pid_t pid = 0;
+
+	if (forked_holder)
+		return;
+	if (rnd_below(w, 8)) {
+		make_kid(w, MAKE_SPAWN);
+		return;
+	}
+	count(OP_SPAWN);
+	errno = EDOM;
+	ret = p ? pdspawnp(&pid, &fd, rnd_below(w, 4), name, NULL, NULL, argv, environ) :
+		  pdspawn(&pid, &fd, rnd_below(w, 4), "/nonexistent/stress_test", NULL, NULL,
+			  argv, environ);
+	if (ret == ENOENT)
+		stat_inc(ST_SPAWN_FAILED);
+	check(G_CALLS, (ret == ENOENT || ret == EAGAIN || ret == ENOMEM || ret == EMFILE ||
+			ret == ENFILE) && errno == EDOM && fd == -1 && pid == 0,
+	      "%s of a missing program: %s, errno %s, fd %d, pid %d",
+	      p ? "pdspawnp" : "pdspawn", strerror(ret), strerror(errno), fd, pid);
+}
+
+struct burster {
+	struct worker w;
+	int *go;
+};
+
+static void *burster_main(void *arg)
+{
+	struct burster *b = arg;
+
+	while (!ld(b->go))
+		sched_yield();
+	make_kid(&b->w, rnd_below(&b->w, 3) ? MAKE_FORK : MAKE_SPAWN);
+	return NULL;
+}
+
+/*
+ * Children made by BURST threads at once, each armed for its own: each must
+ * get its own child's descriptor (make_kid() checks it).
+ */
+static void op_burst(struct worker *w)
+{
+	struct burster b[BURST];
+	pthread_t t[BURST];
+	int i, n, go = 0;
+
+	if (forked_holder)
+		return;
+	count(OP_BURST);
+	for (n = 0; n < BURST; n++) {
+		b[n] = (struct burster){ .w = { .rnd = rnd(w) | 1, .idx = w->idx }, .go = &go };
+		if (pthread_create(&t[n], NULL, burster_main, &b[n]))
+			break;
+	}
+	st(&go, 1);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
 }
 
 static void op_pdkill(struct worker *w)
@@ -848,7 +1090,7 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 		}
 		if (block)
 			stat_inc(ST_BLOCKED_WOKEN);
-		check_really_exited(k, id, "pdwait");
+		check_really_exited(k, id, "pdwait", race);
 		check_status(k, id, status, raw ? "PROCDESC_IOC_WAIT" : "pdwait");
 		if (raw) {
 			check(G_CALLS, pw.pid == k->pid && pw.uid == getuid() &&
@@ -918,7 +1160,7 @@ static void op_poll(struct worker *w)
 		  "poll(kid %u): %d, revents %#x: %s", held[i].id, ret, pfd.revents,
 		  ret < 0 ? strerror(errno) : "not just POLLHUP")) {
 		if (pfd.revents & POLLHUP)
-			check_really_exited(k, held[i].id, "poll");
+			check_really_exited(k, held[i].id, "poll", false);
 		else
 			check_not_missed(k, held[i].id, reported_before, "poll");
 	}
@@ -951,7 +1193,7 @@ static void op_select(struct worker *w)
 		  "select(kid %u): %d %s", held[i].id, ret,
 		  ret < 0 ? strerror(errno) : "exceptional condition")) {
 		if (FD_ISSET(fd, &rfds))
-			check_really_exited(k, held[i].id, "select");
+			check_really_exited(k, held[i].id, "select", false);
 		else
 			check_not_missed(k, held[i].id, reported_before, "select");
 	}
@@ -1011,7 +1253,7 @@ static void op_epoll(struct worker *w)
 	for (j = 0; j < n; j++) {
 		k = kid_of(idx[j]);
 		if (hup[j])
-			check_really_exited(k, held[idx[j]].id, "epoll");
+			check_really_exited(k, held[idx[j]].id, "epoll", false);
 		else
 			check_not_missed(k, held[idx[j]].id, reported_before[j],
 					 j == target ? "blocking epoll" : "epoll");
@@ -1038,7 +1280,7 @@ static void op_fstat(struct worker *w)
 		  (sb.st_mode == S_IFREG || sb.st_mode == (S_IFREG | 0700)),
 		  "fstat(kid %u): mode %#o", held[i].id, (unsigned int)sb.st_mode)) {
 		if (sb.st_mode == S_IFREG)
-			check_really_exited(k, held[i].id, "fstat");
+			check_really_exited(k, held[i].id, "fstat", false);
 		else
 			check_not_missed(k, held[i].id, reported_before, "fstat");
 	}
@@ -1062,10 +1304,15 @@ static void op_getpid(struct worker *w)
 	checkin(i);
 }
 
-/* A pidfd from the descriptor: signal 0 through it, then close it. */
+/*
+ * A pidfd from the descriptor: signal 0 through it, then close it. The
+ * library opens it from the pid, so it fails with ESRCH once the child is
+ * reaped; a held descriptor keeps the library from reaping it, so only the
+ * parent's own reaps can have.
+ */
 static void op_pidfd(struct worker *w)
 {
-	int i = checkout(w, WANT_ANY), pidfd, ret;
+	int i = checkout(w, WANT_ANY), pidfd, ret, err;
 	struct kid *k;
 
 	if (i < 0)
@@ -1073,13 +1320,84 @@ static void op_pidfd(struct worker *w)
 	k = kid_of(i);
 	count(OP_PIDFD);
 	pidfd = pdgetpidfd(held[i].fd);
-	if (check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u): %s", held[i].id, strerror(errno))) {
+	err = errno;
+	if (pidfd < 0 && err == ESRCH)
+		check(G_CALLS, ld(&k->reaping) || ld(&k->reaped),
+		      "pdgetpidfd(kid %u, pid %d): ESRCH, but it was not reaped", held[i].id,
+		      k->pid);
+	else if (check(G_CALLS, pidfd >= 0, "pdgetpidfd(kid %u): %s", held[i].id,
+		       strerror(err))) {
 		ret = sys_pidfd_send_signal(pidfd, 0, NULL, 0);
 		check(G_CALLS, !ret || (errno == ESRCH && (ld(&k->reaping) || ld(&k->reaped))),
 		      "pidfd_send_signal(kid %u, pid %d, 0): %s", held[i].id, k->pid,
 		      strerror(errno));
 		close(pidfd);
 	}
+	checkin(i);
+}
+
+/*
+ * Another file on the child's object: pdopenpid() from any holder, or for
+ * the parent also pdopenpidfd() of the pidfd pdgetpidfd() gives. PD_DAEMON
+ * only for a child that ends by itself, as the last file's PD_DAEMON may
+ * leave it running.
+ */
+static void op_open(struct worker *w)
+{
+	int i = checkout(w, WANT_ANY), pidfd, fd, flags, err, tries;
+	bool daemon, owner, via_pidfd;
+	unsigned int id;
+	struct kid *k;
+	char plan[96];
+
+	/* Most descriptors held are of reaped children: look for another. */
+	for (tries = 0; i >= 0 && ld(&kid_of(i)->reaped) && tries < 3; tries++) {
+		checkin(i);
+		i = checkout(w, WANT_ANY);
+	}
+	if (i < 0)
+		return;
+	k = kid_of(i);
+	id = held[i].id;
+	owner = is_owner(k);
+	daemon = k->deadline >= 0 && rnd_below(w, 2);
+	flags = (daemon ? PD_DAEMON : 0) | (rnd_below(w, 2) ? PD_CLOEXEC : 0);
+	via_pidfd = owner && rnd_below(w, 2);
+	count(OP_OPEN);
+	pidfd = pdgetpidfd(held[i].fd);
+	if (pidfd < 0) {
+		check(G_CALLS, errno == ESRCH && (ld(&k->reaping) || ld(&k->reaped)),
+		      "pdgetpidfd(kid %u, pid %d): %s", id, k->pid, strerror(errno));
+		checkin(i);
+		return;
+	}
+	/* Counted first: the file we hold keeps the object from going meanwhile. */
+	add(&k->opening_fds, 1);
+	fd = via_pidfd ? pdopenpidfd(pidfd, flags) : pdopenpid(k->pid, flags);
+	err = errno;
+	if (fd < 0) {
+		fd_closing(k, true, true);
+		if (err == ESRCH)
+			check(G_CALLS, ld(&k->reaping) || ld(&k->reaped),
+			      "%s(kid %u, pid %d): ESRCH, but it was not reaped",
+			      via_pidfd ? "pdopenpidfd" : "pdopenpid", id, k->pid);
+		else if (err == EBUSY)
+			/* Only for another's child, once its leader is exiting. */
+			check(G_CALLS, !owner && (k->kind == KID_LEADER_FIRST || end_caused(k)),
+			      "pdopenpid(kid %u, pid %d, %s): EBUSY, but it was not ending",
+			      id, k->pid, plan_str(k, plan, sizeof(plan)));
+		else
+			check(G_CALLS, err == EMFILE || err == ENFILE || err == ENOMEM,
+			      "%s(kid %u, pid %d): %s", via_pidfd ? "pdopenpidfd" : "pdopenpid",
+			      id, k->pid, strerror(err));
+	} else {
+		stat_inc(ST_OPENED);
+		check(G_CALLS, !ioctl(fd, PROCDESC_IOC_PIDFD, &pidfd),
+		      "the descriptor %s opened for kid %u (pid %d) names another process: %s",
+		      via_pidfd ? "pdopenpidfd" : "pdopenpid", id, k->pid, strerror(errno));
+		hold(fd, id, H_OPENING | (daemon ? H_DAEMON : 0));
+	}
+	close(pidfd);
 	checkin(i);
 }
 
@@ -1092,7 +1410,7 @@ static void op_dup(struct worker *w)
 	count(OP_DUP);
 	fd = rnd_below(w, 2) ? dup(held[i].fd) : fcntl(held[i].fd, F_DUPFD_CLOEXEC, 3);
 	if (fd >= 0)
-		hold(fd, held[i].id, false);
+		hold(fd, held[i].id, 0);
 	else
 		check(G_CALLS, errno == EMFILE, "dup: %s", strerror(errno));
 	checkin(i);
@@ -1100,11 +1418,12 @@ static void op_dup(struct worker *w)
 
 static void op_close(struct worker *w)
 {
-	int i = checkout(w, WANT_COPY);
+	int i = checkout(w, WANT_OTHER);
 
 	if (i < 0)
 		return;
 	count(OP_CLOSE);
+	fd_closing(kid_of(i), held[i].opening, held[i].daemon);
 	check(G_CALLS, !close(held[i].fd), "close: %s", strerror(errno));
 	drop(i);
 }
@@ -1180,7 +1499,7 @@ static void op_recv(struct worker *w)
 	}
 	check(G_CALLS, !pdgetpid(fd, &pid) && pid == sh->kids[id].pid,
 	      "descriptor of kid %u (pid %d) received names pid %d", id, sh->kids[id].pid, pid);
-	hold(fd, id, false);
+	hold(fd, id, 0);
 }
 
 static void run_op(struct worker *w, int op);
@@ -1212,6 +1531,7 @@ static noreturn void forked_holder_main(struct worker *parent)
 		if (held[i].busy)
 			held[i].fd = -1;
 		held[i].primary = false;
+		held[i].opening = false;
 	}
 	w.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w.epfd < 0)
@@ -1238,6 +1558,8 @@ static void op_fork(struct worker *w)
 	if (pid == 0)
 		forked_holder_main(w);
 	pthread_mutex_unlock(&held_lock);
+	if (pid > 0)
+		loud(pid);
 	if (pid < 0) {
 		check(G_CALLS, errno == EAGAIN || errno == ENOMEM, "fork: %s", strerror(errno));
 		return;
@@ -1254,35 +1576,37 @@ static void op_fork(struct worker *w)
 	      "forked holder %d ended with status %#x", pid, status);
 }
 
-/* Reap the child through waitpid() and check the status; under the watchdog. */
-static bool reap(struct worker *w, struct kid *k, unsigned int id, int options, int budget,
-		 const char *how)
+/* The wait(2) status of the exit @si reports. */
+static int si_wstatus(const siginfo_t *si)
 {
-	int status = 0;
-	pid_t ret;
+	if (si->si_code == CLD_EXITED)
+		return W_EXITCODE(si->si_status, 0);
+	return si->si_status | (si->si_code == CLD_DUMPED ? WCOREFLAG : 0);
+}
 
-	add(&k->finishing, 1);
-	add(&k->reaping, 1);
-	if (!(options & WNOHANG))
-		arm(w, budget);
-	ret = waitpid(k->pid, &status, options | __WALL);
-	disarm(w);
-	if (ret == k->pid) {
-		st(&k->reaped, 1);
-		st(&k->finished, 1);
-		check_status(k, id, status, how);
-	} else {
-		check(G_CALLS, ret == 0 || errno == EINTR, "%s(kid %u, pid %d): %s", how, id,
-		      k->pid, strerror(errno));
-	}
-	add(&k->reaping, -1);
-	add(&k->finishing, -1);
-	return ret == k->pid;
+/*
+ * @how found @k reaped by someone else: the library, which reaps a child
+ * once its descriptors are all closed and it has ended. Its status is not
+ * ours to see.
+ */
+static void reaped_by_library(struct kid *k, unsigned int id, const char *how)
+{
+	char plan[96];
+
+	st(&k->reaped, 1);
+	st(&k->finished, 1);
+	stat_inc(ST_LIB_REAPED);
+	check(G_EARLY, end_caused(k),
+	      "kid %u (pid %d, %s): %s found it reaped, but it did not announce an end, was sent no fatal signal and no last close could kill it",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how);
+	check(G_CALLS, !ld(&k->opening_fds),
+	      "kid %u (pid %d, %s): %s found it reaped while %d descriptors of it were open",
+	      id, k->pid, plan_str(k, plan, sizeof(plan)), how, ld(&k->opening_fds));
 }
 
 static void close_primary(int i)
 {
-	st(&kid_of(i)->closed, 1);
+	fd_closing(kid_of(i), true, held[i].daemon);
 	close(held[i].fd);
 	drop(i);
 }
@@ -1341,7 +1665,7 @@ static void op_retire(struct worker *w)
 		stat_inc(consumed_before ? ST_ELSEWHERE : ST_CONSUMED);
 		if (block)
 			stat_inc(ST_BLOCKED_WOKEN);
-		check_really_exited(k, id, "pdwait by the parent");
+		check_really_exited(k, id, "pdwait by the parent", false);
 		check_status(k, id, status, "pdwait by the parent");
 		check(G_CALLS, si.si_pid == k->pid, "kid %u (pid %d): pdwait si_pid %d",
 		      id, k->pid, si.si_pid);
@@ -1367,20 +1691,46 @@ static void op_retire(struct worker *w)
 	checkin(i);
 }
 
-/* Reap a child whose descriptor the parent closed, if it has ended. */
+/*
+ * Reap a child whose descriptor the parent closed, if it has ended, through
+ * its pidfd: the library may have reaped it already.
+ */
 static void op_reap(struct worker *w)
 {
-	int o = own_checkout_pending(w);
+	int o = own_checkout_pending(w), pidfd, ret, err;
 	unsigned int id;
+	struct kid *k;
+	siginfo_t si;
+	bool gone;
 
 	if (o < 0)
 		return;
 	id = own[o].id;
+	pidfd = own[o].pidfd;
+	k = &sh->kids[id];
 	count(OP_REAP);
-	if (reap(w, &sh->kids[id], id, WNOHANG, 0, "waitpid(WNOHANG)"))
-		own_set(id, true);
-	else
-		own_set(id, false);
+	add(&k->finishing, 1);
+	add(&k->reaping, 1);
+	memset(&si, 0, sizeof(si));
+	ret = sys_waitid(P_PIDFD, pidfd, &si, WEXITED | WNOHANG | __WALL);
+	err = errno;
+	gone = !ret && si.si_pid;
+	if (gone) {
+		st(&k->reaped, 1);
+		st(&k->finished, 1);
+		check(G_CALLS, si.si_pid == k->pid, "waitid(P_PIDFD, kid %u, pid %d): pid %d",
+		      id, k->pid, si.si_pid);
+		check_status(k, id, si_wstatus(&si), "waitid(P_PIDFD)");
+	} else if (ret && err == ECHILD) {
+		gone = true;
+		reaped_by_library(k, id, "waitid(P_PIDFD)");
+	} else {
+		check(G_CALLS, !ret, "waitid(P_PIDFD, kid %u, pid %d): %s", id, k->pid,
+		      strerror(err));
+	}
+	add(&k->reaping, -1);
+	add(&k->finishing, -1);
+	own_set(id, gone);
 }
 
 struct racer {
@@ -1474,7 +1824,9 @@ static int tracer_main(void *arg)
 	struct timespec ts = { .tv_nsec = t->ms * 1000000L };
 
 	syscall(SYS_ptrace, PTRACE_SEIZE, t->pid, 0, 0);
-	nanosleep(&ts, NULL);
+	/* SIGCHLDs from the tracee interrupt it. */
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 	return 0;
 }
 
@@ -1498,6 +1850,8 @@ static void op_trace(struct worker *w)
 	/* CLONE_VFORK: this thread waits until the tracer has exited. */
 	pid = clone(tracer_main, stack + TRACER_STACK,
 		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &t);
+	if (pid > 0)
+		loud(pid);
 	check(G_CALLS, pid > 0 && waitpid_nointr(pid, &status, 0) == pid && status == 0,
 	      "tracer of kid %u (pid %d): clone %d, status %#x", held[i].id, t.pid, pid,
 	      status);
@@ -1562,6 +1916,15 @@ static void run_op(struct worker *w, int op)
 	case OP_TRACE:
 		op_trace(w);
 		break;
+	case OP_OPEN:
+		op_open(w);
+		break;
+	case OP_SPAWN:
+		op_spawn(w);
+		break;
+	case OP_BURST:
+		op_burst(w);
+		break;
 	}
 }
 
@@ -1584,16 +1947,52 @@ static void *worker_main(void *arg)
 
 /* ---- a process's run and its cleanup ---- */
 
+/* Wait up to @ms for the process of @pidfd to end: a zombie, or reaped. */
+static bool pidfd_wait_end(int pidfd, int ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int t_end = now_rel() + ms, ret;
+
+	do {
+		ret = poll(&pfd, 1, ms > 0 ? ms : 0);
+		ms = t_end - now_rel();
+	} while (ret < 0 && errno == EINTR);
+	return ret > 0;
+}
+
 /*
- * Close everything, wait for every process to have done so, then reap
- * every child: by then each must end within BOUND_MS (a daemon by its
- * deadline, the others killed by the last close).
+ * Have the library collect the children left without a descriptor: its
+ * pdfork() reaps those that have ended, and so does the parent's pdwait().
  */
-static void cleanup(struct worker *w)
+static void library_collects(void)
+{
+	int fd, status = -1;
+	pid_t pid;
+
+	pid = pdfork(&fd, 0);
+	if (pid == 0)
+		_exit(0);
+	if (!check(G_LEFT, pid > 0, "pdfork for the library's collection: %s", strerror(errno)))
+		return;
+	check(G_LEFT, !pdwait(fd, &status, WEXITED, NULL, NULL) && status == 0,
+	      "pdwait(pid %d) for the library's collection: status %#x, %s", pid, status,
+	      strerror(errno));
+	close(fd);
+}
+
+/*
+ * Close everything and wait for every process to have done so: then each
+ * child must end within BOUND_MS (a daemon by its deadline, the others
+ * killed by the last close), and the library, not us, must reap them all,
+ * as it does for any child whose descriptors were all closed.
+ */
+static void cleanup(void)
 {
 	int i, t, state;
+	unsigned int id;
 	char plan[96];
 	struct kid *k;
+	siginfo_t si;
 
 	close(rx_fd);
 	for (i = 0; i < NPROC; i++)
@@ -1601,8 +2000,7 @@ static void cleanup(struct worker *w)
 	for (i = 0; i < MAX_HELD; i++) {
 		if (held[i].fd < 0)
 			continue;
-		if (held[i].primary)
-			st(&kid_of(i)->closed, 1);
+		fd_closing(kid_of(i), held[i].opening, held[i].daemon);
 		close(held[i].fd);
 		held[i].fd = -1;
 	}
@@ -1612,13 +2010,10 @@ static void cleanup(struct worker *w)
 		usleep(10000);
 	t = now_rel() + BOUND_MS;
 	for (i = 0; i < MAX_OWN; i++) {
-		if (!own[i].used)
+		if (!own[i].used || own[i].pidfd < 0)
 			continue;
 		k = &sh->kids[own[i].id];
-		if (k->pid <= 0)
-			continue;
-		if (reap(w, k, own[i].id, 0, t - now_rel() > 0 ? t - now_rel() : 1,
-			 "final waitpid"))
+		if (pidfd_wait_end(own[i].pidfd, t - now_rel()))
 			continue;
 		state = proc_state(k->pid);
 		check(G_LEFT, false,
@@ -1626,8 +2021,67 @@ static void cleanup(struct worker *w)
 		      own[i].id, k->pid, plan_str(k, plan, sizeof(plan)), state ? state : '?',
 		      BOUND_MS);
 		__atomic_or_fetch(&k->sent, sigbit(SIGKILL), __ATOMIC_SEQ_CST);
-		kill(k->pid, SIGKILL);
-		reap(w, k, own[i].id, 0, BOUND_MS, "waitpid after SIGKILL");
+		sys_pidfd_send_signal(own[i].pidfd, SIGKILL, NULL, 0);
+		pidfd_wait_end(own[i].pidfd, BOUND_MS);
+	}
+	library_collects();
+	for (i = 0; i < MAX_OWN; i++) {
+		if (!own[i].used || own[i].pidfd < 0)
+			continue;
+		id = own[i].id;
+		k = &sh->kids[id];
+		memset(&si, 0, sizeof(si));
+		if (sys_waitid(P_PIDFD, own[i].pidfd, &si, WEXITED | WNOHANG | __WALL)) {
+			if (check(G_LEFT, errno == ECHILD,
+				  "final waitid(P_PIDFD, kid %u, pid %d): %s", id, k->pid,
+				  strerror(errno)))
+				reaped_by_library(k, id, "the final waitid(P_PIDFD)");
+		} else if (si.si_pid) {
+			check(G_LEFT, false,
+			      "kid %u (pid %d, %s): a zombie left after the library's collection",
+			      id, k->pid, plan_str(k, plan, sizeof(plan)));
+			st(&k->reaped, 1);
+			st(&k->finished, 1);
+			check_status(k, id, si_wstatus(&si), "the final waitid(P_PIDFD)");
+		} else {
+			check(G_LEFT, false, "kid %u (pid %d, %s): running after it ended", id,
+			      k->pid, plan_str(k, plan, sizeof(plan)));
+		}
+		own_set(id, true);
+	}
+}
+
+/*
+ * A SIGCHLD may only come from a child made with fork() or clone(SIGCHLD):
+ * one made with a descriptor is quiet, PD_DAEMON or not, exec'd or not,
+ * closed or not. Once all children are reaped.
+ */
+static void check_quiet(void)
+{
+	unsigned int n = __atomic_load_n(&sigchld_count, __ATOMIC_SEQ_CST);
+	unsigned int m = __atomic_load_n(&loud_count, __ATOMIC_SEQ_CST), i, j, id;
+	char plan[96];
+	bool ok;
+
+	if (n > MAX_LOUD || m > MAX_LOUD) {
+		ksft_print_msg("pid %d: %u SIGCHLDs, %u forked children: too many to check\n",
+			       self_pid, n, m);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0, ok = false; j < m && !ok; j++)
+			ok = loud_kid[j] == sigchld_from[i];
+		for (id = 0; !ok && id < sh->next_id && id < NSLOTS; id++) {
+			if (sh->kids[id].owner == self_pid && sh->kids[id].pid == sigchld_from[i])
+				break;
+		}
+		if (!ok && id < sh->next_id && id < NSLOTS)
+			check(G_STATUS, false, "kid %u (pid %d, %s) sent its parent SIGCHLD",
+			      id, sigchld_from[i],
+			      plan_str(&sh->kids[id], plan, sizeof(plan)));
+		else
+			check(G_STATUS, ok, "SIGCHLD from pid %d, not a child of ours",
+			      sigchld_from[i]);
 	}
 }
 
@@ -1662,9 +2116,39 @@ static int run_process(int seconds)
 	}
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(workers[i].thread, NULL);
-	cleanup(&workers[NTHREADS]);
+	cleanup();
+	check_quiet();
 	st(&watchdog_stop, 1);
 	pthread_join(wd, NULL);
+	return 0;
+}
+
+/*
+ * Before any thread: spawned children run this program, found by pdspawnp()
+ * in the PATH, with the shared memory as fd 3 and nothing else but the
+ * standard streams.
+ */
+static int spawn_setup(void)
+{
+	const char *old = getenv("PATH");
+	char path[2 * PATH_MAX];
+	sigset_t none;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n <= 0)
+		return -1;
+	self_exe[n] = '\0';
+	self_name = strrchr(self_exe, '/') + 1;
+	snprintf(path, sizeof(path), "%.*s:%s", (int)(self_name - 1 - self_exe), self_exe,
+		 old ? old : "/usr/bin:/bin");
+	sigemptyset(&none);
+	if (setenv("PATH", path, 1) || posix_spawn_file_actions_init(&spawn_actions) ||
+	    (shm_fd != 3 && posix_spawn_file_actions_adddup2(&spawn_actions, shm_fd, 3)) ||
+	    posix_spawn_file_actions_addclosefrom_np(&spawn_actions, 4) ||
+	    posix_spawnattr_init(&spawn_attr) || posix_spawnattr_setsigmask(&spawn_attr, &none) ||
+	    posix_spawnattr_setflags(&spawn_attr, POSIX_SPAWN_SETSIGMASK))
+		return -1;
 	return 0;
 }
 
@@ -1707,6 +2191,36 @@ static int children_left(void)
 		n++;
 	}
 	closedir(d);
+	return n;
+}
+
+/*
+ * One PROCDESC_IOC_REAPABLE call, as the library makes: the pids it lists
+ * are ended children without a descriptor that the library left unreaped
+ * (reaped here); and it forgets the objects of such children that were
+ * reaped by other means. Returns how many it listed, or -1.
+ */
+static int reapable_left(void)
+{
+	struct procdesc_reapable r;
+	int ctl, n = 0;
+	unsigned int i;
+
+	ctl = open("/dev/procdesc", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	do {
+		if (ioctl(ctl, PROCDESC_IOC_REAPABLE, &r) < 0) {
+			n = -1;
+			break;
+		}
+		for (i = 0; i < r.count; i++) {
+			ksft_print_msg("left for the library to reap: pid %d\n", r.pid[i]);
+			waitpid_nointr(r.pid[i], NULL, __WALL);
+		}
+		n += r.count;
+	} while (r.more);
+	close(ctl);
 	return n;
 }
 
@@ -1770,6 +2284,10 @@ int main(int argc, char **argv)
 	};
 	int seconds = DEFAULT_SECONDS, refcnt_before, refcnt, i, status, sv[2], t;
 	struct sigaction sa = { .sa_handler = wake_handler };
+	struct sigaction sa_chld = {
+		.sa_sigaction = sigchld_handler,
+		.sa_flags = SA_SIGINFO | SA_RESTART,
+	};
 	struct rlimit rl = { 0 };
 	int rx[NPROC];
 	pid_t holders[NPROC];
@@ -1807,11 +2325,13 @@ int main(int argc, char **argv)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
 	if (sh == MAP_FAILED)
 		ksft_exit_fail_perror("mmap");
+	if (spawn_setup())
+		ksft_exit_fail_perror("spawn setup");
 	sh->t0 = now_ms();
 	/* Orphans of the holders come back to us, so none can hide. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
 		ksft_exit_fail_perror("PR_SET_CHILD_SUBREAPER");
-	if (sigaction(wake_sig(), &sa, NULL))
+	if (sigaction(wake_sig(), &sa, NULL) || sigaction(SIGCHLD, &sa_chld, NULL))
 		ksft_exit_fail_perror("sigaction");
 	for (i = 0; i < NPROC; i++) {
 		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
@@ -1839,6 +2359,7 @@ int main(int argc, char **argv)
 		}
 		close(rx[i]);
 		holders[i] = pid;
+		loud(pid);
 	}
 	rx_fd = rx[0];
 	if (run_process(seconds))
@@ -1867,6 +2388,16 @@ int main(int argc, char **argv)
 		      si.si_pid ? "zombie" : "running");
 	else
 		check(G_LEFT, errno == ECHILD, "waitid(P_ALL): %s", strerror(errno));
+	/*
+	 * The objects of children that this process reaped itself (op_reap())
+	 * stay in the module's table, each with a module reference, until the
+	 * library's next PROCDESC_IOC_REAPABLE call forgets them, or this
+	 * process exits. cleanup() had the library make that call after the
+	 * last child ended; one more must find nothing to reap, and leaves the
+	 * reference count to the descriptors alone.
+	 */
+	i = reapable_left();
+	check(G_LEFT, !i, "PROCDESC_IOC_REAPABLE: %d (%s)", i, i < 0 ? strerror(errno) : "pids");
 	i = children_left();
 	check(G_LEFT, !i, "%d children left", i);
 	/* At most the control device libprocdesc keeps; closed, as closefrom() would. */
