@@ -279,10 +279,12 @@ TEST(last_of_two_files_daemon_spares)
  */
 TEST(exit_consumed_through_one_file_for_all)
 {
-	int fd = -1, sk = -1, p[2], status = -1, hst = -1, i;
+	int fd = -1, sk = -1, p[2][2], status = -1, hst = -1, i;
 	pid_t pid, helper[2];
 
-	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	/* A pipe each: one helper must not read the other's go-ahead. */
+	ASSERT_EQ(0, pipe2(p[0], O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(p[1], O_CLOEXEC));
 	pid = pdfork_pinger(&fd, 0, &sk, 6);
 	ASSERT_GT(pid, 0);
 	for (i = 0; i < 2; i++) {
@@ -294,8 +296,8 @@ TEST(exit_consumed_through_one_file_for_all)
 
 			close(fd);
 			close(sk);
-			close(p[1]);
-			if (hfd < 0 || read(p[0], &c, 1) != 1)
+			close(p[i][1]);
+			if (hfd < 0 || read(p[i][0], &c, 1) != 1)
 				_exit(10);
 			if (i == 0) {
 				if (pdwait(hfd, &st, WEXITED, NULL, NULL) || st != 6 << 8)
@@ -303,27 +305,29 @@ TEST(exit_consumed_through_one_file_for_all)
 				_exit(0);
 			}
 			/* After the first helper has reported. */
-			if (read(p[0], &c, 1) != 1)
+			if (read(p[i][0], &c, 1) != 1)
 				_exit(12);
 			errno = 0;
 			if (pdwait(hfd, &st, WEXITED, NULL, NULL) != -1 || errno != ESRCH)
 				_exit(13);
 			_exit(0);
 		}
+		close(p[i][0]);
 	}
-	close(p[0]);
 	close(sk);
-	ASSERT_EQ(1, write(p[1], "xx", 2) - 1);
+	ASSERT_EQ(1, write(p[0][1], "x", 1));
+	ASSERT_EQ(1, write(p[1][1], "x", 1));
 	ASSERT_EQ(helper[0], waitpid_nointr(helper[0], &hst, 0));
 	EXPECT_EQ(0, hst);
-	ASSERT_EQ(1, write(p[1], "y", 1));
+	ASSERT_EQ(1, write(p[1][1], "y", 1));
 	ASSERT_EQ(helper[1], waitpid_nointr(helper[1], &hst, 0));
 	EXPECT_EQ(0, hst);
 	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
 	EXPECT_EQ(6 << 8, status);
 	EXPECT_EQ(0, count_children(0));
 	close(fd);
-	close(p[1]);
+	close(p[0][1]);
+	close(p[1][1]);
 }
 
 TEST(no_such_process_esrch)

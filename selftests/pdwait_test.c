@@ -5,7 +5,9 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -881,6 +883,18 @@ static void *wait_thread(void *arg)
 	return NULL;
 }
 
+static void *wnohang_wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+	int ret;
+
+	w->status = -1;
+	ret = pdwait(w->fd, &w->status, WEXITED | WNOHANG | WNOWAIT, NULL, NULL);
+	w->err = errno;
+	__atomic_store_n(&w->ret, ret, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
 /* Two threads wait: exactly one gets the exit, the other ESRCH. */
 TEST(concurrent_waiters_one_wins)
 {
@@ -914,6 +928,100 @@ TEST(concurrent_waiters_one_wins)
 	EXPECT_EQ(-1, waitpid(pid, NULL, __WALL | WNOHANG));
 	EXPECT_EQ(ECHILD, errno);
 	close(fd);
+}
+
+struct stalled_wait {
+	int fd;
+	struct procdesc_wait *w;	/* on a write-protected page */
+	long ret;
+};
+
+static void *stalled_wait_thread(void *arg)
+{
+	struct stalled_wait *sw = arg;
+
+	sw->ret = ioctl(sw->fd, PROCDESC_IOC_WAIT, sw->w);
+	return NULL;
+}
+
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+/*
+ * A wait that finds another waiter copying the same exit out waits for it
+ * to finish, even with WNOHANG (as an O_NONBLOCK pipe read waits for the
+ * pipe's lock); a signal with SA_RESTART meanwhile must not end it with
+ * EINTR. The other waiter's copy-out is held up by a userfaultfd
+ * write-protected page, for as long as the test wants.
+ */
+TEST(wnohang_restarted_while_another_waiter_copies_out)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	struct stalled_wait sw = { .fd = -1 };
+	struct waiter b = { .fd = -1 };
+	long page = sysconf(_SC_PAGESIZE);
+	pthread_t ta, tb;
+	int uffd, i;
+	pid_t pid;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		SKIP(return, "no write-protect userfaultfd: %s", strerror(errno));
+	sw.w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(sw.w != MAP_FAILED);
+	sw.w->options = WEXITED | WNOWAIT;
+	reg.range.start = (unsigned long)sw.w;
+	reg.range.len = page;
+	wp.range = reg.range;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	pid = pdfork(&sw.fd, 0);
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(7);
+	ASSERT_TRUE(wait_hup(sw.fd) & POLLHUP);
+
+	ASSERT_EQ(0, pthread_create(&ta, NULL, stalled_wait_thread, &sw));
+	/* The first waiter reads the exit, then stalls copying it out. */
+	usleep(200000);
+	b.fd = sw.fd;
+	b.ret = 1;
+	ASSERT_EQ(0, pthread_create(&tb, NULL, wnohang_wait_thread, &b));
+	usleep(200000);
+	ASSERT_EQ(1, __atomic_load_n(&b.ret, __ATOMIC_SEQ_CST));
+	ASSERT_EQ(0, pthread_kill(tb, SIGUSR1));
+	for (i = 0; i < 100 && !usr1_seen; i++)
+		usleep(10000);
+	ASSERT_EQ(1, usr1_seen);
+	usleep(200000);
+	/* Restarted after the handler: still waiting, no EINTR. */
+	EXPECT_EQ(1, __atomic_load_n(&b.ret, __ATOMIC_SEQ_CST));
+
+	wp.mode = 0;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+	ASSERT_EQ(0, pthread_join(ta, NULL));
+	ASSERT_EQ(0, pthread_join(tb, NULL));
+	EXPECT_EQ(0, sw.ret);
+	EXPECT_EQ(7 << 8, sw.w->status);
+	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(7 << 8, b.status);
+	ASSERT_EQ(0, pdwait(sw.fd, &b.status, WEXITED, NULL, NULL));
+	EXPECT_EQ(7 << 8, b.status);
+	close(sw.fd);
+	close(uffd);
+	munmap(sw.w, page);
 }
 
 /* The leader exits first; the status comes from the last thread's exit(). */
