@@ -374,17 +374,20 @@ static void pd_fill_wait(struct procdesc *pd, struct task_struct *task,
  * The collect lock is held from the moment pd_wait() reads an exit until
  * pd_ioc_wait() has copied it out and, without WNOWAIT, consumed it, so of
  * concurrent waiters one gets the exit and the others ESRCH, with their
- * buffers untouched. It is the one lock procdesc takes in one function and
- * releases in another, so it has lock events: after locking, before
- * unlocking, as the linuxulator's lock probes.
+ * buffers untouched. A waiter, WNOHANG or not, may so wait for another's
+ * copy-out (as an O_NONBLOCK pipe read waits for the pipe's lock); a signal
+ * then restarts the call, which SA_RESTART makes transparent.
+ *
+ * It is the one lock procdesc takes in one function and releases in
+ * another, so it has lock events: after locking, before unlocking, as the
+ * linuxulator's lock probes.
  */
 static int pd_collect_lock(struct procdesc *pd)
 {
-	int ret = mutex_lock_interruptible(&pd->collect_lock);
-
-	if (!ret)
-		pd_trace(lock_acquired, "collect", &pd->collect_lock);
-	return ret;
+	if (mutex_lock_interruptible(&pd->collect_lock))
+		return -ERESTARTSYS;
+	pd_trace(lock_acquired, "collect", &pd->collect_lock);
+	return 0;
 }
 
 static void pd_collect_unlock(struct procdesc *pd)
