@@ -944,12 +944,12 @@ static void *stalled_wait_thread(void *arg)
 	return NULL;
 }
 
-static volatile sig_atomic_t usr1_seen;
+static int usr1_seen;
 
 static void on_usr1(int sig)
 {
 	(void)sig;
-	usr1_seen = 1;
+	__atomic_store_n(&usr1_seen, 1, __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -1002,9 +1002,9 @@ TEST(wnohang_restarted_while_another_waiter_copies_out)
 	usleep(200000);
 	ASSERT_EQ(1, __atomic_load_n(&b.ret, __ATOMIC_SEQ_CST));
 	ASSERT_EQ(0, pthread_kill(tb, SIGUSR1));
-	for (i = 0; i < 100 && !usr1_seen; i++)
+	for (i = 0; i < 100 && !__atomic_load_n(&usr1_seen, __ATOMIC_SEQ_CST); i++)
 		usleep(10000);
-	ASSERT_EQ(1, usr1_seen);
+	ASSERT_EQ(1, __atomic_load_n(&usr1_seen, __ATOMIC_SEQ_CST));
 	usleep(200000);
 	/* Restarted after the handler: still waiting, no EINTR. */
 	EXPECT_EQ(1, __atomic_load_n(&b.ret, __ATOMIC_SEQ_CST));
