@@ -243,10 +243,14 @@ static void spawn_posix_spawn(void)
 
 static void spawn_pdspawn(void)
 {
-	int fd, status;
+	int fd, status, err;
+	pid_t pid;
 
-	if (pdspawn(&fd, exit0, exit0_argv, environ, PD_CLOEXEC) < 0)
+	err = pdspawn(&pid, &fd, PD_CLOEXEC, exit0, NULL, NULL, exit0_argv, environ);
+	if (err) {
+		errno = err;
 		die("pdspawn");
+	}
 	if (pdwait(fd, &status, WEXITED, NULL, NULL) || status)
 		die("pdwait after pdspawn");
 	close(fd);
