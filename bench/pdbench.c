@@ -3,12 +3,16 @@
  * pdbench: procdesc against the kernel's own process interfaces.
  *
  * USAGE: pdbench [-q] [-r ROUNDS] [-n ITERS] [-o FIRST] [-T NAME] [-s SUFFIX]
- *                [-m MIB] [-x EXIT0] [-v VARIANT,...] TEST [N...]
+ *                [-m MIB] [-x EXIT0] [-v VARIANT,...] [-w MS] TEST [N...]
  *
  *   spawn        spawn, exit and reap: pdfork+pdwait, fork+waitpid,
  *                clone3(CLONE_PIDFD)+waitid(P_PIDFD), posix_spawn+waitpid
  *                and pdspawn+pdwait (the last two exec EXIT0); with -m the
  *                parent first touches MIB MiB of memory
+ *   plain        fork+waitpid and posix_spawn+waitpid of a program that
+ *                uses no procdesc, and a pipe round trip to a helper
+ *                process, which no procdesc hook sees: for A/B comparisons
+ *                with the module loaded and unloaded
  *   kill         pdkill, pidfd_send_signal and kill of SIGUSR1 to a child
  *                that blocks it
  *   ioctl        the cheap descriptor ioctls and an unknown one (ENOTTY)
@@ -22,13 +26,18 @@
  * each slot timing a batch of every variant in turn (one spawn cycle, 100
  * cheap calls), the first variant rotating, so that drift and stalls of
  * the (emulated) machine hit every variant alike.
- * One line per round and variant, numbered from FIRST (default 1):
+ * Every run starts with a warm-up of -w MS milliseconds (default 500); -w 0
+ * runs no more than the slots measured, so that a tracer (strace, bpftrace)
+ * can count per operation. One line per round and variant, numbered from
+ * FIRST (default 1), and at the end the operations run, warm-up included:
  *
  *	BENCH raw <NAME> <variant><SUFFIX> <round> <nanoseconds per operation>
+ *	BENCH ops <NAME> <variant><SUFFIX> <operations>
  *
  * NAME defaults to the test's name; -v runs only the variants named (for
- * profiling one with perf); -q drops the progress lines. memory and epoll
- * print BENCH slab and BENCH meminfo lines (see make_descriptors()).
+ * profiling one with perf, or counting one's system calls); -q drops the
+ * progress lines. memory and epoll print BENCH slab and BENCH meminfo lines
+ * (see make_descriptors()).
  * Ratios, medians and spreads are computed from these lines by
  * tools/bench. Progress goes to stderr.
  */
@@ -67,6 +76,7 @@
 
 static int rounds = 7;
 static long iters = 100;
+static long warmup_ms = 500;
 static int first_round = 1;
 static const char *test_name;
 static const char *suffix = "";
@@ -124,24 +134,29 @@ static void run_variants(const char *test, const struct variant *all, int nall)
 {
 	struct variant v[16];
 	double spent[16], t_end;
+	long i, j, warm = 0;
 	int r, k, nv = 0;
-	long i, j;
 
 	for (k = 0; k < nall && nv < ARRAY_SIZE(v); k++)
 		if (selected(all[k].name))
 			v[nv++] = all[k];
 
 	/*
-	 * Warm up for half a second, one slot at least: caches, page tables,
-	 * the slabs the operations use, and QEMU's translations of the code,
-	 * which a big program run just before (bpftrace) may have evicted.
+	 * Warm up (-w, half a second by default), one slot at least: caches,
+	 * page tables, the slabs the operations use, and QEMU's translations
+	 * of the code, which a big program run just before (bpftrace) may
+	 * have evicted. -w 0 runs exactly ROUNDS x ITERS slots, for counting
+	 * system calls.
 	 */
-	t_end = now_ns() + 5e8;
-	do {
+	t_end = now_ns() + warmup_ms * 1e6;
+	while (warmup_ms > 0) {
 		for (k = 0; k < nv; k++)
 			for (j = 0; j < v[k].scale; j++)
 				v[k].op();
-	} while (now_ns() < t_end);
+		warm++;
+		if (now_ns() >= t_end)
+			break;
+	}
 	for (r = 0; r < rounds; r++) {
 		if (!quiet)
 			fprintf(stderr, "pdbench: %s: round %d of %d\n", test, r + 1, rounds);
@@ -164,6 +179,10 @@ static void run_variants(const char *test, const struct variant *all, int nall)
 		for (k = 0; k < nv; k++)
 			emit(test, v[k].name, first_round + r, spent[k] / (iters * v[k].scale));
 	}
+	/* Every operation run, warm-up included: what a tracer saw. */
+	for (k = 0; k < nv; k++)
+		printf("BENCH ops %s %s%s %ld\n", test, v[k].name, suffix,
+		       (warm + (long)rounds * iters) * v[k].scale);
 }
 
 /* Reap every child that is left, quiet ones (exit signal 0) included. */
@@ -290,6 +309,63 @@ static void bench_spawn(void)
 	}
 	run_variants(test_name ? test_name : memory_mib ? "spawn-1g" : "spawn",
 		     spawn_variants, ARRAY_SIZE(spawn_variants));
+}
+
+/* --- a process that uses no procdesc, for the module's A/B --- */
+
+static int to_echo = -1, from_echo = -1;
+
+/*
+ * The reference of the plain test: a byte to a helper process and back,
+ * two wakeups and two context switches on our CPU, the scheduler's part of
+ * a fork cycle without a clone, an exec or an exit, the three moments
+ * procdesc hooks (src/hooks.c). It cancels the drift of the host between
+ * two module loads.
+ */
+static void plain_pipe(void)
+{
+	char c = 'p';
+
+	if (write(to_echo, &c, 1) != 1 || read(from_echo, &c, 1) != 1)
+		die("pipe round trip");
+}
+
+static const struct variant plain_variants[] = {
+	{ "fork", spawn_fork, 1 },
+	{ "posix_spawn", spawn_posix_spawn, 1 },
+	{ "pipe", plain_pipe, 20 },
+};
+
+static void bench_plain(void)
+{
+	int down[2], up[2], status;
+	pid_t echo;
+	char c;
+
+	if (access(exit0, X_OK))
+		die(exit0);
+	if (pipe2(down, O_CLOEXEC) || pipe2(up, O_CLOEXEC))
+		die("pipe");
+	echo = fork();
+	if (echo < 0)
+		die("fork");
+	if (echo == 0) {
+		close(down[1]);
+		close(up[0]);
+		while (read(down[0], &c, 1) == 1 && write(up[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	to_echo = down[1];
+	from_echo = up[0];
+	run_variants(test_name ? test_name : "plain", plain_variants,
+		     ARRAY_SIZE(plain_variants));
+	close(to_echo);
+	close(from_echo);
+	if (waitpid(echo, &status, 0) != echo)
+		die("waitpid of the echo helper");
 }
 
 /* --- one child to signal and query --- */
@@ -808,8 +884,8 @@ static void bench_epoll(int nsizes, char **sizes)
 static void bad_usage(void)
 {
 	fputs("usage: pdbench [-q] [-r ROUNDS] [-n ITERS] [-o FIRST] [-T NAME]\n", stderr);
-	fputs("               [-s SUFFIX] [-m MIB] [-x EXIT0] [-v VARIANT,...]\n", stderr);
-	fputs("               spawn|kill|ioctl|cycle|epoll N...|memory N\n", stderr);
+	fputs("               [-s SUFFIX] [-m MIB] [-x EXIT0] [-v VARIANT,...] [-w MS]\n", stderr);
+	fputs("               spawn|plain|kill|ioctl|cycle|epoll N...|memory N\n", stderr);
 	exit(2);
 }
 
@@ -819,7 +895,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "qr:n:o:T:s:m:x:v:")) != -1) {
+	while ((opt = getopt(argc, argv, "qr:n:o:T:s:m:x:v:w:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rounds = atoi(optarg);
@@ -845,6 +921,9 @@ int main(int argc, char **argv)
 		case 'v':
 			only = optarg;
 			break;
+		case 'w':
+			warmup_ms = atol(optarg);
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -857,6 +936,8 @@ int main(int argc, char **argv)
 	test = argv[optind++];
 	if (!strcmp(test, "spawn"))
 		bench_spawn();
+	else if (!strcmp(test, "plain"))
+		bench_plain();
 	else if (!strcmp(test, "kill"))
 		bench_child_test(test, kill_variants, ARRAY_SIZE(kill_variants));
 	else if (!strcmp(test, "ioctl"))
