@@ -18,7 +18,8 @@
  *   ioctl        the cheap descriptor ioctls and an unknown one (ENOTTY)
  *   epoll N...   exit-to-epoll_wait latency with N descriptors in the set,
  *                and memory for the largest N
- *   memory N     slab objects per descriptor, with N children (no timing)
+ *   memory N     slab objects per child, pidfd and descriptor, with N
+ *                children (no timing)
  *   cycle        the pdfork and clone3 cycles, pdgetpid and the unknown ioctl,
  *                for A/B comparisons
  *
@@ -518,22 +519,24 @@ static void raise_nofile(long n)
 }
 
 /*
- * A quiet child that pauses, with a descriptor made as pdfork makes one
- * (a pidfd turned into a descriptor with PROCDESC_F_QUIET), but sharing
- * our descriptor table (CLONE_FILES): a pdfork child copies the table, and
- * 10,000 of them would copy it 10,000 times. Returns the descriptor, or
- * with @pid_only the pid of a child that has neither descriptor nor pidfd.
+ * A child that pauses, made with clone3() and sharing our descriptor table
+ * (CLONE_FILES: a fork copies the table, and 10,000 children would copy it
+ * 10,000 times). With @ctl >= 0 it gets its descriptor as a pdfork() child
+ * does, at the clone: PROCDESC_IOC_ARM, then the clone, which binds the
+ * descriptor to the child before it runs and installs it before clone3()
+ * returns. Returns the descriptor, or with @ctl < 0 the pid of a child
+ * that has neither descriptor nor pidfd (exit signal 0 in both cases).
  */
-static int idle_child(int ctl, int pid_only)
+static int idle_child(int ctl)
 {
-	struct procdesc_open op = { .flags = PROCDESC_F_QUIET | PROCDESC_F_CLOEXEC };
+	struct procdesc_arm arm = { .flags = PROCDESC_F_CLOEXEC };
 	struct clone_args args;
-	int pidfd, fd;
 	pid_t pid;
 
+	if (ctl >= 0 && ioctl(ctl, PROCDESC_IOC_ARM, &arm))
+		die("PROCDESC_IOC_ARM");
 	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_FILES | (pid_only ? 0 : CLONE_PIDFD);
-	args.pidfd = (uintptr_t)&pidfd;
+	args.flags = CLONE_FILES;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		die("clone3");
@@ -541,14 +544,13 @@ static int idle_child(int ctl, int pid_only)
 		for (;;)
 			syscall(SYS_pause);
 	}
-	if (pid_only)
+	if (ctl < 0)
 		return pid;
-	op.pidfd = pidfd;
-	fd = ioctl(ctl, PROCDESC_IOC_OPEN, &op);
-	if (fd < 0)
-		die("PROCDESC_IOC_OPEN");
-	close(pidfd);
-	return fd;
+	if (arm.pid != pid || arm.fd < 0) {
+		errno = arm.fd < 0 ? -arm.fd : EPROTO;
+		die("the descriptor made at the clone");
+	}
+	return arm.fd;
 }
 
 struct epoll_set {
@@ -723,34 +725,79 @@ static long slab_objs(const struct snapshot *s, const char *name)
 	return 0;
 }
 
+/* Forget the children whose descriptors were closed and that are reaped. */
+static void forget_reaped(int ctl)
+{
+	struct procdesc_reapable r;
+
+	do {
+		if (ioctl(ctl, PROCDESC_IOC_REAPABLE, &r) < 0)
+			die("PROCDESC_IOC_REAPABLE");
+	} while (r.more);
+}
+
+/* Close the descriptors, which kills the children, and reap them. */
+static void drop_descriptors(long n, int *fds, int ctl)
+{
+	long i;
+
+	fprintf(stderr, "pdbench: stopping %ld children\n", n);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	reap_all();
+	/*
+	 * The module keeps the objects of quiet children whose descriptors
+	 * were closed until the parent collects them (libprocdesc does, at
+	 * its next call): every PROCDESC_IOC_ARM would count them.
+	 */
+	forget_reaped(ctl);
+}
+
 /*
- * Make @n process descriptors of paused children, @fds, in four steps with
- * a slab snapshot after each: before, with the children (sharing our
- * descriptor table, so they cost the same in every step), with a pidfd
- * for each (pidfd_open, the file CLONE_PIDFD makes too), and with each
- * pidfd turned into a process descriptor as pdfork does
- * (PROCDESC_IOC_OPEN with PROCDESC_F_QUIET, then the pidfd closed: the
- * descriptor keeps its file). Every cache whose object count moved by at
- * least N/50 in a step gets a line
+ * Make @n process descriptors of paused children, @fds, the way pdfork()
+ * makes them, and measure what each costs the kernel: six slab snapshots,
+ * every cache shrunk first, in two phases, after a warm-up.
  *
- *	BENCH slab <cache> <object size> <N> <children> <pidfds> <descriptors>
+ * First @n children without descriptors (s1 - s0), then a pidfd each
+ * (pidfd_open(), the file CLONE_PIDFD makes too: s2 - s1), then each pidfd
+ * turned into a process descriptor (PROCDESC_IOC_OPEN with
+ * PROCDESC_F_QUIET, as pdopenpidfd() does for its own child, and the
+ * pidfd closed: s3 - s1). Those are closed, which kills the children, and
+ * reaped. Then @n children with descriptors made at the clone
+ * (PROCDESC_IOC_ARM, then clone3(): s5 - s4), less what the children
+ * alone cost in the first phase. Every cache whose object count moved by
+ * at least N/50 gets a line
  *
- * with the change of its object count in each step; likewise the kB of a
- * few /proc/meminfo fields in BENCH meminfo lines.
+ *	BENCH slab <cache> <object size> <N> <child> <pidfd> <opened> <armed>
+ *
+ * with the objects per N of each: a child, its pidfd, a descriptor from
+ * a pidfd, a descriptor made at the clone; likewise the kB of a few
+ * /proc/meminfo fields in BENCH meminfo lines. The descriptors of the
+ * second phase are left in @fds.
  */
 static void make_descriptors(long n, int *fds)
 {
-	static struct snapshot s[4];
-	long i, d[3];
+	static struct snapshot s[6];
+	long i, d[4];
 	int ctl, k, f;
 
 	ctl = open("/dev/procdesc", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		die("/dev/procdesc");
+	/*
+	 * Once through the second phase unmeasured, so that both phases start
+	 * after as many children have come and gone: the vmalloc()ed kernel
+	 * stacks otherwise leave the two with different vmap_area counts
+	 * (thousands of objects apart at 10,000 children).
+	 */
+	fprintf(stderr, "pdbench: memory: warming up with %ld children\n", n);
+	for (i = 0; i < n; i++)
+		fds[i] = idle_child(ctl);
+	drop_descriptors(n, fds, ctl);
 	snap(&s[0]);
 	fprintf(stderr, "pdbench: memory: %ld children\n", n);
 	for (i = 0; i < n; i++)
-		fds[i] = idle_child(ctl, 1);
+		fds[i] = idle_child(-1);
 	snap(&s[1]);
 	fprintf(stderr, "pdbench: memory: %ld pidfds\n", n);
 	for (i = 0; i < n; i++) {
@@ -759,7 +806,7 @@ static void make_descriptors(long n, int *fds)
 			die("pidfd_open");
 	}
 	snap(&s[2]);
-	fprintf(stderr, "pdbench: memory: %ld descriptors\n", n);
+	fprintf(stderr, "pdbench: memory: %ld descriptors from the pidfds\n", n);
 	for (i = 0; i < n; i++) {
 		struct procdesc_open op = {
 			.pidfd = fds[i],
@@ -773,34 +820,46 @@ static void make_descriptors(long n, int *fds)
 		fds[i] = fd;
 	}
 	snap(&s[3]);
+	drop_descriptors(n, fds, ctl);
+	snap(&s[4]);
+	fprintf(stderr, "pdbench: memory: %ld children with descriptors made at the clone\n", n);
+	for (i = 0; i < n; i++)
+		fds[i] = idle_child(ctl);
+	snap(&s[5]);
 	close(ctl);
-	for (i = 0; i < s[3].nslabs; i++) {
-		const char *name = s[3].slabs[i].name;
+	for (i = 0; i < s[5].nslabs; i++) {
+		const char *name = s[5].slabs[i].name;
+		long c[6];
 		int big = 0;
 
-		for (k = 0; k < 3; k++) {
-			d[k] = slab_objs(&s[k + 1], name) - slab_objs(&s[k], name);
+		for (k = 0; k < 6; k++)
+			c[k] = slab_objs(&s[k], name);
+		d[0] = c[1] - c[0];
+		d[1] = c[2] - c[1];
+		d[2] = c[3] - c[1];
+		d[3] = c[5] - c[4] - d[0];
+		for (k = 0; k < 4; k++)
 			big |= labs(d[k]) * 50 >= n;
-		}
 		if (big)
-			printf("BENCH slab %s %ld %ld %ld %ld %ld\n", name,
-			       s[3].slabs[i].size, n, d[0], d[1], d[2]);
+			printf("BENCH slab %s %ld %ld %ld %ld %ld %ld\n", name,
+			       s[5].slabs[i].size, n, d[0], d[1], d[2], d[3]);
 	}
 	for (f = 0; f < NFIELDS; f++)
-		printf("BENCH meminfo %s %ld %ld %ld %ld\n", meminfo_fields[f], n,
+		printf("BENCH meminfo %s %ld %ld %ld %ld %ld\n", meminfo_fields[f], n,
 		       s[1].kb[f] - s[0].kb[f], s[2].kb[f] - s[1].kb[f],
-		       s[3].kb[f] - s[2].kb[f]);
+		       s[3].kb[f] - s[1].kb[f],
+		       s[5].kb[f] - s[4].kb[f] - (s[1].kb[f] - s[0].kb[f]));
 }
 
-/* Close the descriptors, which kills the children, and reap them. */
-static void drop_descriptors(long n, int *fds)
+/* Close the descriptors of make_descriptors() and reap the children. */
+static void drop_all(long n, int *fds)
 {
-	long i;
+	int ctl = open("/dev/procdesc", O_RDWR | O_CLOEXEC);
 
-	fprintf(stderr, "pdbench: stopping %ld children\n", n);
-	for (i = 0; i < n; i++)
-		close(fds[i]);
-	reap_all();
+	if (ctl < 0)
+		die("/dev/procdesc");
+	drop_descriptors(n, fds, ctl);
+	close(ctl);
 }
 
 static void bench_memory(long n)
@@ -811,7 +870,7 @@ static void bench_memory(long n)
 		die("calloc");
 	raise_nofile(n + 64);
 	make_descriptors(n, fds);
-	drop_descriptors(n, fds);
+	drop_all(n, fds);
 	free(fds);
 }
 
@@ -877,7 +936,7 @@ static void bench_epoll(int nsizes, char **sizes)
 	if (early)
 		fprintf(stderr, "pdbench: epoll: %ld exits came before epoll_wait slept\n",
 			early);
-	drop_descriptors(n, fds);
+	drop_all(n, fds);
 	free(fds);
 }
 
