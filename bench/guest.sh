@@ -3,9 +3,10 @@
 #
 # make bench inside one VM boot (tools/vmtest --no-module): every
 # measurement of bench/pdbench on the running kernel, loading and unloading
-# procdesc.ko itself. Records go to stdout as "BENCH ..." lines (pdbench's,
-# and "BENCH info" and "BENCH raw" lines of its own), progress to stderr;
-# tools/bench sorts them apart.
+# procdesc.ko itself, and the system calls of each spawn cycle (strace).
+# Records go to stdout as "BENCH ..." lines (pdbench's, and "BENCH info",
+# "BENCH syscalls" lines of its own), progress to stderr; tools/bench sorts
+# them apart. doc/performance.md describes every step.
 #
 # USAGE: bench/guest.sh [--quick]
 set -euo pipefail
@@ -16,22 +17,27 @@ rel=$(uname -r)
 ko=$build/$rel/procdesc.ko
 ko_notrace=$build/$rel-notrace/procdesc.ko
 pdbench=$build/bench/pdbench
-bpf=$top/tools/bpftrace
-scripts=(check_error check_internal_locks stats_timing trace_procdesc)
+# The bpftrace scripts, each attached in turn; one_printf is the floor that
+# trace_procdesc is compared with (bench/one_printf.bt).
+scripts=(check_error check_internal_locks stats_timing trace_procdesc one_printf)
 
 # Rounds (-r) and operations per round (-n) of each test, sized so that one
-# kernel takes about three minutes under TCG; --quick for trying changes.
-spawn=(-r 21 -n 12)
+# kernel takes four to five minutes under TCG; --quick for trying changes.
+spawn=(-r 21 -n 20)
 spawn_1g=(-r 5 -n 2)
 kill_=(-r 9 -n 200)
 ioctl_=(-r 9 -n 200)
 epoll=(-r 4 -n 9)
 epoll_sizes=(10 1000 10000)
+# strace: the cycles of the two runs whose counts are subtracted.
+strace_n=(5 25)
 ab_rounds=6
 ab_sub=3
 ab=(-n 10)
+plain=(-n 20)
 trace_rounds=6
-trace=(-n 6)
+trace=(-n 20)
+trace_getpid=(-n 6)
 if [[ ${1:-} == --quick ]]; then
 	spawn=(-r 3 -n 10)
 	spawn_1g=(-r 2 -n 1)
@@ -39,12 +45,15 @@ if [[ ${1:-} == --quick ]]; then
 	ioctl_=(-r 3 -n 20)
 	epoll=(-r 2 -n 3)
 	epoll_sizes=(10 1000)
+	strace_n=(2 7)
 	ab_rounds=2
 	ab_sub=1
 	ab=(-n 5)
+	plain=(-n 5)
 	trace_rounds=1
-	trace=(-n 5)
-	scripts=(stats_timing)
+	trace=(-n 10)
+	trace_getpid=(-n 2)
+	scripts=(trace_procdesc one_printf)
 fi
 
 say()
@@ -77,6 +86,9 @@ unload()
 	rmmod procdesc
 }
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
 start=$SECONDS
 echo "BENCH info kernel $rel"
 echo "BENCH info cpus $(nproc)"
@@ -95,73 +107,163 @@ pd "${ioctl_[@]}" ioctl
 say "memory and epoll exit notification with ${epoll_sizes[*]} descriptors"
 pd "${epoll[@]}" epoll "${epoll_sizes[@]}"
 
-# Disabled tracepoints: the module with them against the module without,
-# a load of each per round, in the order AB BA AB ..., each load measuring
-# $ab_sub rounds that pair with the other module's.
-say "disabled tracepoints: $ab_rounds rounds, module reloaded each time"
+# System calls per spawn cycle, the child's included: strace -f of a run of
+# N1 cycles and of one of N2, without warm-up, each system call counted
+# once (a call another process interrupts is printed twice, "unfinished"
+# and "resumed": the second is not counted); the difference over N2 - N1
+# is per cycle, pdbench's own start and end cancelling. strace -c would
+# miss exit_group, which never returns.
+#
+#	BENCH syscalls <variant> <name> <calls per cycle>
+say "system calls per spawn cycle (strace -f)"
+for v in pdfork fork clone3 posix_spawn pdspawn; do
+	for n in "${strace_n[@]}"; do
+		strace -f -qq -e signal=none -o "$tmp/strace.$v.$n" \
+			taskset -c 0 "$pdbench" -q -w 0 -x "$build/bench/exit0" -v "$v" \
+			-r 1 -n "$n" spawn > /dev/null
+	done
+	awk -v v="$v" -v d=$((strace_n[1] - strace_n[0])) '
+		# "PID name(args...) = ret", "PID name(... <unfinished ...>",
+		# "PID <... name resumed>...": the last one is not a new call.
+		$2 ~ /^<\.\.\./ { next }
+		{
+			name = $2
+			sub(/\(.*/, "", name)
+			if (name !~ /^[a-z0-9_]+$/)
+				next
+			calls[name] += FILENAME == f1 ? -1 : 1
+		}
+		END {
+			for (name in calls)
+				if (calls[name])
+					printf("BENCH syscalls %s %s %.2f\n", v, name, calls[name] / d)
+		}' f1="$tmp/strace.$v.${strace_n[0]}" "$tmp/strace.$v.${strace_n[0]}" \
+		"$tmp/strace.$v.${strace_n[1]}"
+done
 unload
-for ((r = 1; r <= ab_rounds; r++)); do
-	if ((r % 2)); then
-		order=(notrace tp_off)
-	else
-		order=(tp_off notrace)
-	fi
-	for v in "${order[@]}"; do
-		if [[ $v == notrace ]]; then
-			load "$ko_notrace"
-		else
-			load "$ko"
-		fi
-		pd -q "${ab[@]}" -r "$ab_sub" -o $(((r - 1) * ab_sub + 1)) -T tracepoints \
-			-s "@$v" cycle
+
+# A/B across module loads, in one loop of three states: the module not
+# loaded, loaded as shipped (its tracepoints compiled in, none enabled),
+# and loaded as built without trace calls (-notrace). Each state measures
+# $ab_sub rounds per round of the loop; the order rotates and turns round
+# from one round to the next, so that every state comes first, middle and
+# last alike. Rounds pair across states by number.
+#  - module: the plain test, a process that uses no procdesc, unloaded
+#    against loaded as shipped: what the module's hooks in every clone,
+#    exec and exit (src/hooks.c) cost everyone else;
+#  - tracepoints: the cycle test, as shipped against -notrace.
+ab_state()
+{
+	local state=$1 r=$2
+	local o=$(((r - 1) * ab_sub + 1))
+
+	case $state in
+	unloaded)
+		pd -q "${plain[@]}" -r "$ab_sub" -o "$o" -T module -s @unloaded plain
+		;;
+	shipped)
+		load "$ko"
+		pd -q "${plain[@]}" -r "$ab_sub" -o "$o" -T module -s @loaded plain
+		pd -q "${ab[@]}" -r "$ab_sub" -o "$o" -T tracepoints -s @tp_off cycle
 		unload
+		;;
+	notrace)
+		load "$ko_notrace"
+		pd -q "${ab[@]}" -r "$ab_sub" -o "$o" -T tracepoints -s @notrace cycle
+		unload
+		;;
+	esac
+}
+
+say "module loaded or not, tracepoints or none: $ab_rounds rounds, module reloaded each time"
+states=(unloaded shipped notrace)
+for ((r = 1; r <= ab_rounds; r++)); do
+	order=()
+	for ((i = 0; i < 3; i++)); do
+		order+=("${states[(r - 1 + i) % 3]}")
+	done
+	if ((r % 2 == 0)); then
+		order=("${order[2]}" "${order[1]}" "${order[0]}")
+	fi
+	for s in "${order[@]}"; do
+		ab_state "$s" "$r"
 	done
 done
 
-# Each bpftrace script attached in turn, bracketed: the cycle without it
-# just before (rounds 1..R) and just after (R+1..2R), with it (1..2R) once
-# bpftrace reports its probes attached; each round pairs with the nearer.
+# Each bpftrace script attached in turn, bracketed: the pdfork cycle and
+# pdgetpid without it just before (rounds 1..R) and just after (R+1..2R),
+# with it (1..2R) once bpftrace reports its probes attached; each round
+# pairs with the nearer. Each variant runs alone: a script that prints
+# per event (trace_procdesc, one_printf) has bpftrace format the lines on
+# the other vCPU, which QEMU runs on the same host thread, so that work
+# lands on whatever is being timed meanwhile, and a reference timed beside
+# the cycle would be charged for the cycle's lines.
 load "$ko"
-out=$(mktemp -d)
 R=$trace_rounds
 attached()
 {
-	grep -A 1 '^Attaching' "$out/$s.log" | sed -n 2p | grep -q .
+	grep -A 1 '^Attaching' "$tmp/$s.log" | sed -n 2p | grep -q .
 }
 
 for s in "${scripts[@]}"; do
+	if [[ $s == one_printf ]]; then
+		bt=("$top/bench/one_printf.bt" pdbench)
+	else
+		bt=("$top/tools/bpftrace/$s.bt")
+	fi
 	say "bpftrace $s.bt"
-	pd -q "${trace[@]}" -r "$R" -T "bpftrace_$s" -s @off cycle
-	BPFTRACE_PERF_RB_PAGES=1024 bpftrace "$bpf/$s.bt" > "$out/$s.log" 2>&1 &
-	bt=$!
+	pd -q "${trace[@]}" -r "$R" -T "bpftrace_$s" -s @off -v pdfork spawn
+	[[ $s == one_printf ]] ||
+		pd -q "${trace_getpid[@]}" -r "$R" -T "bpftrace_$s" -s @off -v pdgetpid cycle
+	BPFTRACE_PERF_RB_PAGES=1024 bpftrace "${bt[@]}" > "$tmp/$s.log" 2>&1 &
+	btpid=$!
 	# "Attaching N probes..." comes first; the BEGIN probe's line, once
 	# every probe is attached.
 	for ((i = 0; i < 1200; i++)); do
 		attached && break
-		kill -0 "$bt" 2>/dev/null || break
+		kill -0 "$btpid" 2>/dev/null || break
 		sleep 0.1
 	done
 	if ! attached; then
 		say "bpftrace $s.bt did not attach:"
-		cat "$out/$s.log" >&2
-		kill "$bt" 2>/dev/null || true
-		wait "$bt" || true
+		cat "$tmp/$s.log" >&2
+		kill "$btpid" 2>/dev/null || true
+		wait "$btpid" || true
 		exit 1
 	fi
 	say "bpftrace $s.bt attached"
-	pd -q "${trace[@]}" -r $((2 * R)) -T "bpftrace_$s" -s @on cycle
+	res=$(pd -q "${trace[@]}" -r $((2 * R)) -T "bpftrace_$s" -s @on -v pdfork spawn)
+	printf '%s\n' "$res"
+	# A script that counts its lines in @lines: how many per cycle, read
+	# from the map bpftrace prints on SIGUSR1 (pdbench's own start and
+	# end add a line or two to the cycles').
+	if grep -q '@lines' "${bt[0]}"; then
+		ops=$(printf '%s\n' "$res" | sed -n 's/^BENCH ops [^ ]* [^ ]* //p')
+		kill -USR1 "$btpid"
+		for ((i = 0; i < 300; i++)); do
+			grep -q '^@lines:' "$tmp/$s.log" && break
+			sleep 0.1
+		done
+		lines=$(sed -n 's/^@lines: //p' "$tmp/$s.log" | tail -n 1)
+		echo "BENCH info lines_per_cycle_$s $(awk -v l="${lines:-0}" -v o="$ops" \
+			'BEGIN { printf("%.2f", o ? l / o : 0) }')"
+	fi
+	[[ $s == one_printf ]] ||
+		pd -q "${trace_getpid[@]}" -r $((2 * R)) -T "bpftrace_$s" -s @on -v pdgetpid cycle
 	# Its report is not needed, and printing it takes long under TCG:
 	# SIGKILL, and the kernel detaches the probes as the files close.
-	kill -KILL "$bt"
-	wait "$bt" 2>/dev/null || true
+	kill -KILL "$btpid"
+	wait "$btpid" 2>/dev/null || true
 	say "bpftrace $s.bt stopped"
 	# Detaching switches tracepoints off, and the kernel frees what bpftrace
 	# used a moment later: let that pass before measuring again.
 	sleep 1
-	pd -q "${trace[@]}" -r "$R" -o $((R + 1)) -T "bpftrace_$s" -s @off cycle
-	lost=$(sed -n 's/^Lost \([0-9]*\) events.*/\1/p' "$out/$s.log" | awk '{ n += $1 } END { print n + 0 }')
+	pd -q "${trace[@]}" -r "$R" -o $((R + 1)) -T "bpftrace_$s" -s @off -v pdfork spawn
+	[[ $s == one_printf ]] ||
+		pd -q "${trace_getpid[@]}" -r "$R" -o $((R + 1)) -T "bpftrace_$s" -s @off \
+			-v pdgetpid cycle
+	lost=$(sed -n 's/^Lost \([0-9]*\) events.*/\1/p' "$tmp/$s.log" | awk '{ n += $1 } END { print n + 0 }')
 	echo "BENCH info lost_events_$s $lost"
 done
-rm -rf "$out"
 unload
 say "done"
