@@ -714,7 +714,7 @@ static inline int wait_proc_state(pid_t pid, char state)
 }
 
 #ifndef CLONE_AUTOREAP
-#define CLONE_AUTOREAP (1ULL << 34)
+#define CLONE_AUTOREAP 0x400000000ULL	/* 1 << 34 */
 #endif
 
 /*
