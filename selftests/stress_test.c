@@ -1084,7 +1084,8 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 			      id, k->pid, nowait ? "(WNOWAIT)" : "");
 			n = nowait ? 1 : add(&k->parent_told, 1);
 			check(G_STATUS, n == 1,
-			      "kid %u (pid %d): the parent was told its exit %d times", id, k->pid, n);
+			      "kid %u (pid %d): the parent was told its exit %d times",
+			      id, k->pid, n);
 		} else {
 			if (!nowait) {
 				n = add(&k->consumed_np, 1);
