@@ -5,7 +5,7 @@
 # that way).
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=]   library, headers, pkg-config
-#                        file, man pages, bpftrace scripts
+#                        files, man pages, bpftrace scripts
 #   make uninstall       the same files removed
 #   make dkms-install    the module source into /usr/src/procdesc-<ver>/, then
 #                        dkms add, build and install for every kernel with headers
@@ -31,8 +31,8 @@ PD_LIBBUILD ?= $(PD_BUILD)/lib
 PD_HAD_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
 PD_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' $(PD_TOP)/dkms.conf)
-PD_LIBVERSION := $(shell sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' $(PD_TOP)/lib/Makefile)
 PD_SONAME := $(shell sed -n 's/^SONAME[[:space:]]*:=[[:space:]]*//p' $(PD_TOP)/lib/Makefile)
+PD_REALNAME := $(shell sed -n 's/^REALNAME[[:space:]]*:=[[:space:]]*//p' $(PD_TOP)/lib/Makefile)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -51,7 +51,9 @@ INSTALL ?= install
 PD_MAN := $(sort $(wildcard $(PD_TOP)/man/*.[1-9]))
 PD_BT := $(sort $(wildcard $(PD_TOP)/tools/bpftrace/*.bt))
 PD_BT_README := $(wildcard $(PD_TOP)/tools/bpftrace/README.md)
-PD_PC := $(PD_BUILD)/packaging/libprocdesc.pc
+PD_PC := $(PD_BUILD)/packaging/libprocdesc.pc $(PD_BUILD)/packaging/libprocdesc-freebsd.pc
+# <sys/wait.h> for FreeBSD programs (libprocdesc-freebsd.pc puts it first).
+FREEBSDINCLUDEDIR ?= $(INCLUDEDIR)/procdesc/freebsd
 # The module source as DKMS builds it: nothing else is needed.
 PD_DKMS_FILES := dkms.conf Kbuild \
 	$(patsubst $(PD_TOP)/%,%,$(sort $(wildcard $(PD_TOP)/src/*.[ch]))) \
@@ -65,25 +67,28 @@ pd-lib:
 	$(MAKE) -C $(PD_TOP)/lib O=$(PD_LIBBUILD)
 
 pd-pc: $(PD_PC)
-$(PD_PC): $(PD_TOP)/packaging/libprocdesc.pc.in $(PD_TOP)/dkms.conf FORCE
+$(PD_PC): $(PD_BUILD)/packaging/%.pc: $(PD_TOP)/packaging/%.pc.in $(PD_TOP)/dkms.conf FORCE
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(PD_VERSION)|g' \
+	    -e 's|@FREEBSDINCLUDEDIR@|$(FREEBSDINCLUDEDIR)|g' \
 	    $< > $@.tmp
 	mv -f $@.tmp $@
 
 install: pd-lib pd-pc
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/sys $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(FREEBSDINCLUDEDIR)/sys \
 		$(DESTDIR)$(MANDIR)/man2 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 \
 		$(DESTDIR)$(BPFTRACEDIR)
 	$(INSTALL) -m 644 $(PD_LIBBUILD)/libprocdesc.a $(DESTDIR)$(LIBDIR)/
-	$(INSTALL) -m 644 $(PD_LIBBUILD)/libprocdesc.so.$(PD_LIBVERSION) $(DESTDIR)$(LIBDIR)/
-	ln -sf libprocdesc.so.$(PD_LIBVERSION) $(DESTDIR)$(LIBDIR)/$(PD_SONAME)
-	ln -sf libprocdesc.so.$(PD_LIBVERSION) $(DESTDIR)$(LIBDIR)/libprocdesc.so
-	$(INSTALL) -m 644 $(PD_PC) $(DESTDIR)$(PKGCONFIGDIR)/libprocdesc.pc
+	$(INSTALL) -m 644 $(PD_LIBBUILD)/$(PD_REALNAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(PD_REALNAME) $(DESTDIR)$(LIBDIR)/$(PD_SONAME)
+	ln -sf $(PD_REALNAME) $(DESTDIR)$(LIBDIR)/libprocdesc.so
+	$(INSTALL) -m 644 $(PD_PC) $(DESTDIR)$(PKGCONFIGDIR)/
 	$(INSTALL) -m 644 $(PD_TOP)/lib/include/sys/procdesc.h $(DESTDIR)$(INCLUDEDIR)/sys/procdesc.h
 	$(INSTALL) -m 644 $(PD_TOP)/include/uapi/linux/procdesc.h $(DESTDIR)$(INCLUDEDIR)/linux/procdesc.h
+	$(INSTALL) -m 644 $(PD_TOP)/lib/include/freebsd/sys/wait.h $(DESTDIR)$(FREEBSDINCLUDEDIR)/sys/wait.h
 	$(foreach m,$(PD_MAN),$(INSTALL) -m 644 $(m) \
 		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/ &&) true
 	$(INSTALL) -m 755 $(PD_BT) $(DESTDIR)$(BPFTRACEDIR)/
@@ -92,13 +97,15 @@ install: pd-lib pd-pc
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libprocdesc.a $(DESTDIR)$(LIBDIR)/libprocdesc.so \
-		$(DESTDIR)$(LIBDIR)/$(PD_SONAME) $(DESTDIR)$(LIBDIR)/libprocdesc.so.$(PD_LIBVERSION) \
-		$(DESTDIR)$(PKGCONFIGDIR)/libprocdesc.pc \
+		$(DESTDIR)$(LIBDIR)/$(PD_SONAME) $(DESTDIR)$(LIBDIR)/$(PD_REALNAME) \
+		$(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(notdir $(PD_PC))) \
 		$(DESTDIR)$(INCLUDEDIR)/sys/procdesc.h $(DESTDIR)$(INCLUDEDIR)/linux/procdesc.h \
+		$(DESTDIR)$(FREEBSDINCLUDEDIR)/sys/wait.h \
 		$(foreach m,$(PD_MAN),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -rf $(DESTDIR)$(BPFTRACEDIR)
 	@# Directories install made, if nothing else is in them now.
 	@for d in $(addprefix $(DESTDIR),$(dir $(BPFTRACEDIR)) $(INCLUDEDIR)/sys \
+		$(FREEBSDINCLUDEDIR)/sys $(FREEBSDINCLUDEDIR) $(dir $(FREEBSDINCLUDEDIR)) \
 		$(INCLUDEDIR)/linux $(PKGCONFIGDIR) $(MANDIR)/man2 $(MANDIR)/man3 \
 		$(MANDIR)/man4); do rmdir "$$d" 2>/dev/null || true; done
 	$(if $(DESTDIR),,-ldconfig)

@@ -1009,6 +1009,40 @@ TEST(arm_emfile_arms_nothing)
 }
 
 /*
+ * Wait until @pid, a child that ended after its descriptors were all
+ * closed, is a quiet zombie listed for the caller to reap, or, where the
+ * kernel autoreaps, gone. 0 on success.
+ */
+static int wait_closed_child_ended(pid_t pid)
+{
+	return wait_proc_state(pid, kernel_autoreaps() ? 0 : 'Z');
+}
+
+/*
+ * @pid, killed when its descriptor's file went, ended: PROCDESC_IOC_REAPABLE
+ * lists it and waitid() reaps it, killed by SIGKILL; where the kernel
+ * autoreaps, it is gone without a trace for anyone to reap.
+ */
+static void check_killed_and_listed(struct __test_metadata *_metadata, int ctl, pid_t pid)
+{
+	struct procdesc_reapable r;
+	siginfo_t info;
+
+	if (kernel_autoreaps()) {
+		EXPECT_EQ(0, ioctl(ctl, PROCDESC_IOC_REAPABLE, &r));
+		EXPECT_EQ(-1, sys_waitid(P_PID, pid, &info, WEXITED | WNOHANG | __WALL));
+		EXPECT_EQ(ECHILD, errno);
+		return;
+	}
+	EXPECT_EQ(1, ioctl(ctl, PROCDESC_IOC_REAPABLE, &r));
+	EXPECT_EQ(pid, r.pid[0]);
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, sys_waitid(P_PID, pid, &info, WEXITED | __WALL));
+	EXPECT_EQ(CLD_KILLED, info.si_code);
+	EXPECT_EQ(SIGKILL, info.si_status);
+}
+
+/*
  * The number the arm saw free is taken before the fork: the child exists,
  * its descriptor cannot be installed, the arm's fd says -EMFILE, and the
  * file's release killed the child as a last close does. The child is the
@@ -1017,10 +1051,8 @@ TEST(arm_emfile_arms_nothing)
 TEST(arm_install_emfile_kills_the_child)
 {
 	int ctl = open_ctl(), before, extra[64], n, p[2], last;
-	struct procdesc_reapable r;
 	struct procdesc_arm a;
 	struct rlimit old;
-	siginfo_t info;
 	pid_t pid;
 
 	ASSERT_GE(ctl, 0);
@@ -1039,13 +1071,8 @@ TEST(arm_install_emfile_kills_the_child)
 	unfill_fds(extra, n, &old);
 	EXPECT_EQ(before, count_fds());
 
-	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
-	EXPECT_EQ(1, ioctl(ctl, PROCDESC_IOC_REAPABLE, &r));
-	EXPECT_EQ(pid, r.pid[0]);
-	memset(&info, 0, sizeof(info));
-	ASSERT_EQ(0, sys_waitid(P_PID, pid, &info, WEXITED | __WALL));
-	EXPECT_EQ(CLD_KILLED, info.si_code);
-	EXPECT_EQ(SIGKILL, info.si_status);
+	ASSERT_EQ(0, wait_closed_child_ended(pid));
+	check_killed_and_listed(_metadata, ctl, pid);
 	close(p[0]);
 	close(p[1]);
 	close(ctl);
@@ -1094,9 +1121,7 @@ TEST(arm_bad_pointer_efault_arms_nothing)
 TEST(arm_install_efault_kills_the_child)
 {
 	int ctl = open_ctl(), before, p[2];
-	struct procdesc_reapable r;
 	struct procdesc_arm *a;
-	siginfo_t info;
 	pid_t pid;
 
 	ASSERT_GE(ctl, 0);
@@ -1113,13 +1138,8 @@ TEST(arm_install_efault_kills_the_child)
 	EXPECT_EQ(before, count_fds());
 	EXPECT_EQ(ENOENT, disarm(ctl));
 
-	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
-	EXPECT_EQ(1, ioctl(ctl, PROCDESC_IOC_REAPABLE, &r));
-	EXPECT_EQ(pid, r.pid[0]);
-	memset(&info, 0, sizeof(info));
-	ASSERT_EQ(0, sys_waitid(P_PID, pid, &info, WEXITED | __WALL));
-	EXPECT_EQ(CLD_KILLED, info.si_code);
-	EXPECT_EQ(SIGKILL, info.si_status);
+	ASSERT_EQ(0, wait_closed_child_ended(pid));
+	check_killed_and_listed(_metadata, ctl, pid);
 	munmap(a, 4096);
 	close(p[0]);
 	close(p[1]);
@@ -1477,10 +1497,17 @@ TEST(reapable_lists_ended_children_once)
 
 	close(p[1]);
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, wait_proc_state(pids[i], 'Z'));
-	/* Quiet zombies: not seen by waitpid(-1). */
+		ASSERT_EQ(0, wait_closed_child_ended(pids[i]));
+	/* Quiet zombies, or autoreaped: not seen by waitpid(-1). */
 	EXPECT_EQ(-1, waitpid(-1, NULL, WNOHANG));
 	EXPECT_EQ(ECHILD, errno);
+	if (kernel_autoreaps()) {
+		EXPECT_EQ(0, reapable(ctl, &r));
+		EXPECT_EQ(0, arm_reapable(ctl));
+		EXPECT_EQ(before, count_fds());
+		close(ctl);
+		return;
+	}
 	EXPECT_EQ(3, arm_reapable(ctl));
 
 	ASSERT_EQ(3, reapable(ctl, &r));
@@ -1520,7 +1547,17 @@ TEST(reapable_lists_children_killed_by_the_close)
 	ASSERT_EQ(0, armed_children(ctl, 0, p[0], 2, pids, fds));
 	for (i = 0; i < 2; i++) {
 		close(fds[i]);
-		ASSERT_EQ(0, wait_proc_state(pids[i], 'Z'));
+		ASSERT_EQ(0, wait_closed_child_ended(pids[i]));
+	}
+	if (kernel_autoreaps()) {
+		/* Killed and autoreaped: nothing for anyone to reap. */
+		EXPECT_EQ(0, reapable(ctl, &r));
+		EXPECT_EQ(-1, waitpid(-1, NULL, WNOHANG | __WALL));
+		EXPECT_EQ(ECHILD, errno);
+		close(p[0]);
+		close(p[1]);
+		close(ctl);
+		return;
 	}
 	ASSERT_EQ(2, reapable(ctl, &r));
 	EXPECT_GE(pid_index(pids, 2, r.pid[0]), 0);
@@ -1548,10 +1585,12 @@ TEST(reapable_more)
 	ASSERT_GE(ctl, 0);
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	ASSERT_EQ(0, armed_children(ctl, 0, p[0], N, pids, fds));
-	for (i = 0; i < N; i++)
-		close(fds[i]);
+	/* Ended before the close, so zombies on every kernel. */
+	close(p[1]);
 	for (i = 0; i < N; i++)
 		ASSERT_EQ(0, wait_proc_state(pids[i], 'Z'));
+	for (i = 0; i < N; i++)
+		close(fds[i]);
 	EXPECT_EQ(N, arm_reapable(ctl));
 	ASSERT_EQ(PROCDESC_REAPABLE_MAX, reapable(ctl, &r));
 	EXPECT_EQ((__u32)PROCDESC_REAPABLE_MAX, r.count);
@@ -1574,7 +1613,6 @@ TEST(reapable_more)
 	}
 	EXPECT_EQ(N, total);
 	close(p[0]);
-	close(p[1]);
 	close(ctl);
 }
 
@@ -1588,13 +1626,14 @@ TEST(reapable_not_listed_once_reaped)
 	ASSERT_GE(ctl, 0);
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	ASSERT_EQ(0, armed_children(ctl, 0, p[0], 1, &pid, &fd));
+	close(p[1]);
+	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
 	close(fd);
 	EXPECT_EQ(pid, waitpid_nointr(pid, NULL, __WALL));
 	EXPECT_EQ(0, reapable(ctl, &r));
 	EXPECT_EQ(0U, r.count);
 	EXPECT_EQ(0, reapable(ctl, &r));
 	close(p[0]);
-	close(p[1]);
 	close(ctl);
 }
 
@@ -1612,10 +1651,10 @@ TEST(wait_result_reapable)
 	ASSERT_GE(ctl, 0);
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	ASSERT_EQ(0, armed_children(ctl, PROCDESC_F_DAEMON, p[0], 2, pids, fds));
-	close(fds[1]);
 	close(p[1]);
 	EXPECT_EQ(POLLHUP, wait_hup(fds[0]));
-	ASSERT_EQ(0, wait_proc_state(pids[1], 'Z'));
+	EXPECT_EQ(POLLHUP, wait_hup(fds[1]));
+	close(fds[1]);
 	memset(&w, 0, sizeof(w));
 	w.options = WEXITED | WNOWAIT;
 	ASSERT_EQ(0, ioctl(fds[0], PROCDESC_IOC_WAIT, &w));
@@ -1675,8 +1714,9 @@ TEST(reapable_efault_keeps_the_list)
 	ASSERT_GE(ctl, 0);
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	ASSERT_EQ(0, armed_children(ctl, 0, p[0], 1, &pid, &fd));
-	close(fd);
+	close(p[1]);
 	ASSERT_EQ(0, wait_proc_state(pid, 'Z'));
+	close(fd);
 	memset(&r, 0, sizeof(r));
 	ro = read_only_copy(&r, sizeof(r));
 	ASSERT_TRUE(!!ro);
@@ -1690,7 +1730,6 @@ TEST(reapable_efault_keeps_the_list)
 	EXPECT_EQ(pid, waitpid_nointr(pid, NULL, __WALL));
 	munmap(ro, 4096);
 	close(p[0]);
-	close(p[1]);
 	close(ctl);
 }
 

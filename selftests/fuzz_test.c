@@ -764,19 +764,22 @@ static int model_open(int pf, unsigned int flags)
 		return RES_EINVAL;
 	switch (pf) {
 	case PF_LIVE:
-	case PF_ZOMBIE:
 		return RES_OK;
+	case PF_ZOMBIE:
+		/* pdopenpid() refuses an exited process, even a child. */
+		return flags & PROCDESC_F_NONCHILD ? RES_EBUSY : RES_OK;
 	case PF_REAPED:
 		return RES_ESRCH;
 	case PF_THREAD:
 		return RES_EINVAL;
-	case PF_NONCHILD:
 	case PF_KTHREAD:
+		return flags & PROCDESC_F_NONCHILD ? RES_EBUSY : RES_ECHILD;
+	case PF_NONCHILD:
 		if (!(flags & PROCDESC_F_NONCHILD))
 			return RES_ECHILD;
 		if (flags & PROCDESC_F_QUIET)
 			return RES_EINVAL;
-		return pf == PF_KTHREAD ? RES_EBUSY : RES_OK;
+		return RES_OK;
 	}
 	return RES_EBADF;
 }
@@ -977,10 +980,10 @@ static void model(struct call *c)
 			c->expect = copy;
 		else if ((c->in.wait.options & ~WAIT_OPTIONS) || !(c->in.wait.options & WEXITED))
 			c->expect = RES_EINVAL;
-		else if (c->target == T_REAPED)
+		/* The parent is told an exit once: T_CONSUMED's was, by ensure(). */
+		else if (c->target == T_REAPED || c->target == T_CONSUMED)
 			c->expect = RES_ESRCH;
-		/* The parent is told of a zombie as long as it is there. */
-		else if (c->target == T_ZOMBIE || c->target == T_CONSUMED)
+		else if (c->target == T_ZOMBIE)
 			c->expect = writable(c->arg, c->usize) ? RES_OK : RES_EFAULT;
 		else if (c->in.wait.options & WNOHANG)
 			c->expect = RES_EAGAIN;

@@ -16,7 +16,6 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
-#include <sys/utsname.h>
 
 #include "procdesc_test.h"
 #include "kselftest_harness.h"
@@ -930,17 +929,6 @@ TEST(cloexec_and_daemon_flags)
 	close(fd2);
 	close(fd3);
 	EXPECT_TRUE(no_children());
-}
-
-/* Linux 7.1's CLONE_AUTOREAP: the kernel reaps a child left without descriptor. */
-static bool kernel_autoreaps(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > 7 || (major == 7 && minor >= 1);
 }
 
 /*

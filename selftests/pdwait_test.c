@@ -259,6 +259,41 @@ TEST(second_pdwait_esrch)
 	close(fd);
 }
 
+/*
+ * The parent is told the exit once: between its PROCDESC_IOC_WAIT and the
+ * reap that follows it in the library, another thread's wait must not be
+ * told the same exit again (two pdwait() would both succeed). Raw ioctls,
+ * so that the zombie stays between the two.
+ */
+TEST(parent_told_once_before_its_reap)
+{
+	struct procdesc_wait w;
+	int fd = -1, status = -1;
+	pid_t pid;
+
+	pid = pdfork(&fd, 0);
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(9);
+	ASSERT_EQ(POLLHUP, wait_hup(fd));
+	memset(&w, 0, sizeof(w));
+	w.options = WEXITED;
+	ASSERT_EQ(0, ioctl(fd, PROCDESC_IOC_WAIT, &w));
+	EXPECT_EQ(9 << 8, w.status);
+	EXPECT_EQ('Z', proc_state(pid));
+	memset(&w, 0, sizeof(w));
+	w.options = WEXITED | WNOHANG;
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(fd, PROCDESC_IOC_WAIT, &w));
+	EXPECT_EQ(ESRCH, errno);
+	errno = 0;
+	EXPECT_EQ(-1, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(pid, waitpid_nointr(pid, &status, __WALL));
+	EXPECT_EQ(9 << 8, status);
+	close(fd);
+}
+
 TEST(parent_pdwait_reaps)
 {
 	siginfo_t info;

@@ -713,6 +713,32 @@ static inline int wait_proc_state(pid_t pid, char state)
 	return -1;
 }
 
+#ifndef CLONE_AUTOREAP
+#define CLONE_AUTOREAP 0x400000000ULL	/* 1 << 34 */
+#endif
+
+/*
+ * Whether the kernel autoreaps (Linux 7.x, CLONE_AUTOREAP): there the
+ * module has a child whose descriptors were all closed released at its
+ * exit, where older kernels leave a quiet zombie for libprocdesc to reap
+ * (PROCDESC_IOC_REAPABLE). Probed once, by a child that exits at once;
+ * call it while no arm is pending, or the probe's child would be bound.
+ */
+static inline bool kernel_autoreaps(void)
+{
+	static int known = -1;
+	struct clone_args args = { .flags = CLONE_AUTOREAP };
+	pid_t pid;
+
+	if (known < 0) {
+		pid = sys_clone3(&args);
+		if (pid == 0)
+			syscall(SYS_exit, 0);
+		known = pid > 0;
+	}
+	return known;
+}
+
 /* Whether we run as root; most tests need it inside the VM. */
 static inline int is_root(void)
 {

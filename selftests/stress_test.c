@@ -108,6 +108,7 @@ struct kid {
 	int reaped;
 	int consumed;		/* successful consuming waits */
 	int consumed_np;	/* ... of them by holders that are not the parent */
+	int parent_told;	/* ... of them by the parent (which must reap) */
 	int status;		/* first status reported */
 };
 
@@ -1074,10 +1075,17 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 			stat_inc(ST_CONSUMED);
 		}
 		if (owner) {
-			/* Told as long as its zombie is there, whoever consumed it. */
+			/*
+			 * Told as long as its zombie is there, whoever else
+			 * consumed it, until the parent itself has: once.
+			 */
 			check(G_STATUS, !reaped_before,
 			      "kid %u (pid %d): the parent's pdwait%s reported an exit reaped before it began",
 			      id, k->pid, nowait ? "(WNOWAIT)" : "");
+			n = nowait ? 1 : add(&k->parent_told, 1);
+			check(G_STATUS, n == 1,
+			      "kid %u (pid %d): the parent was told its exit %d times",
+			      id, k->pid, n);
 		} else {
 			if (!nowait) {
 				n = add(&k->consumed_np, 1);
@@ -1109,8 +1117,8 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	} else if (err == EINTR && block) {
 		check_not_missed(k, id, reported_before, "blocking pdwait");
 	} else if (err == ESRCH && owner) {
-		check(G_CALLS, ld(&k->reaping) || ld(&k->reaped),
-		      "pdwait by the parent (kid %u, pid %d, %s): ESRCH, but it was not reaped",
+		check(G_CALLS, ld(&k->parent_told) || ld(&k->reaping) || ld(&k->reaped),
+		      "pdwait by the parent (kid %u, pid %d, %s): ESRCH, but it was neither told to the parent nor reaped",
 		      id, k->pid, plan_str(k, plan, sizeof(plan)));
 	} else if (err == ESRCH) {
 		check(G_CALLS, ld(&k->finishing) > !nowait || ld(&k->finished),
@@ -1382,8 +1390,11 @@ static void op_open(struct worker *w)
 			      "%s(kid %u, pid %d): ESRCH, but it was not reaped",
 			      via_pidfd ? "pdopenpidfd" : "pdopenpid", id, k->pid);
 		else if (err == EBUSY)
-			/* Only for another's child, once its leader is exiting. */
-			check(G_CALLS, !owner && (k->kind == KID_LEADER_FIRST || end_caused(k)),
+			/*
+			 * pdopenpid() only, the parent's too, once the leader
+			 * is exiting; pdopenpidfd() adopts an ending child.
+			 */
+			check(G_CALLS, !via_pidfd && (k->kind == KID_LEADER_FIRST || end_caused(k)),
 			      "pdopenpid(kid %u, pid %d, %s): EBUSY, but it was not ending",
 			      id, k->pid, plan_str(k, plan, sizeof(plan)));
 		else
@@ -1678,10 +1689,17 @@ static void op_retire(struct worker *w)
 		return;
 	}
 	if (err == ESRCH) {
-		/* Nobody else reaps a child whose primary descriptor is held. */
-		check(G_CALLS, false,
-		      "pdwait by the parent (kid %u, pid %d): ESRCH, but it was not reaped",
+		/*
+		 * Nobody else reaps a child whose primary descriptor is held:
+		 * the parent's PROCDESC_IOC_WAIT consumed the exit (do_wait()),
+		 * and the parent reaps it itself, as the library would have.
+		 */
+		check(G_CALLS, ld(&k->parent_told),
+		      "pdwait by the parent (kid %u, pid %d): ESRCH, but it was neither told to the parent nor reaped",
 		      id, k->pid);
+		close_primary(i);
+		own_set(id, false);
+		return;
 	} else if ((err == EAGAIN && !block) || (err == EINTR && block)) {
 		check_not_missed(k, id, reported_before, "pdwait by the parent");
 	} else {

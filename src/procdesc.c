@@ -53,6 +53,7 @@
 /* procdesc.flags bits */
 enum {
 	PD_COLLECTED,	/* a PROCDESC_IOC_WAIT consumed the exit */
+	PD_PARENT_TOLD,	/* the parent's did: it reaps, it is not told again */
 	PD_EXIT_SEEN,	/* the exit event has fired */
 	PD_COMPAT,	/* made by a 32-bit caller: life events go to procdesc32 */
 	PD_RELAYED,	/* exit_wait is on pid->wait_pidfd */
@@ -436,18 +437,20 @@ static bool pd_reportable(struct procdesc *pd, bool parent)
  * Wait for the exit and read it; on success the collect lock is held. An
  * exit consumed by one holder is gone for the others, except for the
  * parent: the others cannot reap, so the parent's pdwait reports (and then
- * reaps) any zombie it finds, and fails with ESRCH only if there is none.
+ * reaps) the zombie until the parent itself has consumed the exit, and
+ * fails with ESRCH after that or if there is no zombie.
  */
 static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 {
 	bool parent = pd_caller_is_parent(pd);
+	int consumed = parent ? PD_PARENT_TOLD : PD_COLLECTED;
 	struct task_struct *task;
 	u32 options = w->options;
 	long ret;
 
 	if ((options & ~PD_WAIT_OPTIONS) || !(options & WEXITED))
 		return -EINVAL;
-	if (test_bit(PD_COLLECTED, &pd->flags) && !parent)
+	if (test_bit(consumed, &pd->flags))
 		return -ESRCH;
 
 	if (!pd_reportable(pd, parent)) {
@@ -463,7 +466,7 @@ static long pd_wait(struct procdesc *pd, struct procdesc_wait *w)
 		return ret;
 	/* Consumed meanwhile, or reaped: nothing left to report. */
 	task = NULL;
-	if (parent || !test_bit(PD_COLLECTED, &pd->flags))
+	if (!test_bit(consumed, &pd->flags))
 		task = get_pid_task(pd->pid, PIDTYPE_TGID);
 	if (!task) {
 		pd_collect_unlock(pd);
@@ -490,8 +493,11 @@ static long pd_ioc_wait(struct procdesc *pd, void __user *uarg, size_t usize)
 	if (ret)
 		goto out;
 	ret = copy_struct_to_user(uarg, usize, &w, sizeof(w), NULL);
-	if (!ret && !(w.options & WNOWAIT))
+	if (!ret && !(w.options & WNOWAIT)) {
 		set_bit(PD_COLLECTED, &pd->flags);
+		if (w.result & PROCDESC_WAIT_PARENT)
+			set_bit(PD_PARENT_TOLD, &pd->flags);
+	}
 	pd_collect_unlock(pd);
 out:
 	pd_trace(wait_return, nr, ret, ret ? 0 : w.status);
