@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: procdesc against the kernel's own process interfaces, in a VM
-# on every target kernel (tools/bench; the README's Performance section).
-# Included by the top-level Makefile, whose variables it uses.
+# on every target kernel (tools/bench; doc/performance.md). Included by the
+# top-level Makefile, whose variables it uses. Not part of make check: it
+# reports ratios, it passes or fails nothing.
 #
-#   make bench                    the full run: 10 minutes quiet, 18 on a busy host
-#   make bench BENCH_ARGS=--quick a short run, to try changes
+#   make bench                    the full run, results in build/bench/
+#   make bench BENCH_ARGS=--quick a short run (3-4 minutes a kernel), to try changes
 #   make bench-build              only build what it runs
 
 BENCH_OUT := $(BUILD)/bench
