@@ -200,6 +200,26 @@ done
 # the cycle would be charged for the cycle's lines.
 load "$ko"
 R=$trace_rounds
+
+# Wait, at most 30 s, until the guest is idle: less than 5% of the CPU
+# time busy over half a second, as /proc/stat counts it.
+settle()
+{
+	local i a b
+
+	for ((i = 0; i < 60; i++)); do
+		a=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+		sleep 0.5
+		b=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN {
+			split(a, x, " "); split(b, y, " ")
+			busy = y[1] - x[1]; all = busy + y[2] - x[2]
+			exit !(all > 0 && busy < all / 20)
+		}' && return 0
+	done
+	say "the guest did not settle in 30 s"
+}
+
 attached()
 {
 	grep -A 1 '^Attaching' "$tmp/$s.log" | sed -n 2p | grep -q .
@@ -212,6 +232,7 @@ for s in "${scripts[@]}"; do
 		bt=("$top/tools/bpftrace/$s.bt")
 	fi
 	say "bpftrace $s.bt"
+	settle
 	pd -q "${trace[@]}" -r "$R" -T "bpftrace_$s" -s @off -v pdfork spawn
 	[[ $s == one_printf ]] ||
 		pd -q "${trace_getpid[@]}" -r "$R" -T "bpftrace_$s" -s @off -v pdgetpid cycle
@@ -256,8 +277,10 @@ for s in "${scripts[@]}"; do
 	wait "$btpid" 2>/dev/null || true
 	say "bpftrace $s.bt stopped"
 	# Detaching switches tracepoints off, and the kernel frees what bpftrace
-	# used a moment later: let that pass before measuring again.
-	sleep 1
+	# used (its ring buffers, programs and maps) in deferred work for
+	# seconds under TCG: a fixed second was not enough, and the cycle
+	# timed meanwhile came out 3 to 8 times slower than before.
+	settle
 	pd -q "${trace[@]}" -r "$R" -o $((R + 1)) -T "bpftrace_$s" -s @off -v pdfork spawn
 	[[ $s == one_printf ]] ||
 		pd -q "${trace_getpid[@]}" -r "$R" -o $((R + 1)) -T "bpftrace_$s" -s @off \
