@@ -129,7 +129,9 @@ for v in pdfork fork clone3 posix_spawn pdspawn; do
 		{
 			name = $2
 			sub(/\(.*/, "", name)
-			if (name !~ /^[a-z0-9_]+$/)
+			# pdbench reads the clock twice per slot, a system call
+			# where the clocksource has no vDSO (5.10 under TCG).
+			if (name !~ /^[a-z0-9_]+$/ || name == "clock_gettime")
 				next
 			calls[name] += FILENAME == f1 ? -1 : 1
 		}
