@@ -169,19 +169,27 @@ END {
 	# Memory per descriptor, from the slab deltas: column i of memcol[]
 	# per kernel, summed over the caches. The goal is on a descriptor made
 	# at the clone (armed, as pdfork() makes it), less its struct file and
-	# the file's LSM blob, which any file descriptor costs.
+	# the file's LSM blob, which any file descriptor costs: the caches
+	# bench/guest.sh names in "info file_caches", as SLUB may list the blob
+	# under the name of a cache it was merged with.
 	ncol = split("child pidfd opened armed", memcol, " ")
 	for (ki = 1; ki <= nk; ki++) {
 		k = kl[ki]
 		if (!sn[k])
 			continue
+		split((k, "file_caches") in info ? info[k, "file_caches"] : "filp,lsm_file_cache",
+		      fc, ",")
+		for (c in filecache)
+			delete filecache[c]
+		for (c in fc)
+			filecache[fc[c]] = 1
 		file_b[k] = 0
 		for (i = 1; i <= ncol; i++)
 			mem_b[k, i] = 0
 		for (s = 1; s <= nslab[k]; s++) {
 			for (i = 1; i <= ncol; i++)
 				mem_b[k, i] += sd[k, s, i] * ssize[k, s] / sn[k]
-			if (sname[k, s] == "filp" || sname[k, s] == "lsm_file_cache")
+			if (sname[k, s] in filecache)
 				file_b[k] += sd[k, s, 4] * ssize[k, s] / sn[k]
 		}
 		beyond[k] = mem_b[k, 4] - file_b[k]
