@@ -6,7 +6,7 @@
 # reports ratios, it passes or fails nothing.
 #
 #   make bench                    the full run, results in build/bench/
-#   make bench BENCH_ARGS=--quick a short run (3-4 minutes a kernel), to try changes
+#   make bench BENCH_ARGS=--quick a short run (4-10 minutes a kernel), to try changes
 #   make bench-build              only build what it runs
 
 BENCH_OUT := $(BUILD)/bench
