@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: procdesc against the kernel's own process interfaces, in a VM
-# on every target kernel (tools/bench; the README's Performance section).
+# on every target kernel (tools/bench; doc/performance.md).
 # Included by the top-level Makefile, whose variables it uses.
 #
 #   make bench                    the full run: 10 minutes quiet, 18 on a busy host
