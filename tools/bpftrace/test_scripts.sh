@@ -138,9 +138,14 @@ for bits in "" 32; do
 	arms=$(grep -c "tracepoint:$sys:arm_return$bits arm(" "$log")
 	disarms=$(grep -c "tracepoint:$sys:disarm_return$bits disarm(0) = " "$log")
 	reapables=$(grep -c "tracepoint:$sys:reapable_return$bits reapable() = 1\$" "$log")
+	# Descriptor files: child 1's, the pdopenpid's (2 open), child 2's.
+	live=$(value "$log" @live)
+	highest=$(value "$log" @highest)
+	unseen=$(value "$log" @released_unseen)
 	[ "$lines" = $((4 * n + 19)) ] && [ "$printed" = "$lines" ] && [ "$arms" = 4 ] &&
-		[ "$disarms" = 2 ] && [ "$reapables" = 1 ]
-	tap $? "trace_procdesc $sys: $((4 * n + 19)) lines, 4 arm, 2 disarm, 1 reapable (counted ${lines:-none}, printed $printed; $arms, $disarms, $reapables)"
+		[ "$disarms" = 2 ] && [ "$reapables" = 1 ] && [ "$live" = 0 ] &&
+		[ "$highest" = 2 ] && [ "$unseen" = 0 ] && ! grep -q '^@open\[' "$log"
+	tap $? "trace_procdesc $sys: $((4 * n + 19)) lines, 4 arm, 2 disarm, 1 reapable; descriptors 0 open at exit, at most 2 (counted ${lines:-none}, printed $printed; $arms, $disarms, $reapables; ${live:-none}, ${highest:-none}, unseen releases ${unseen:-none})"
 
 	run check_internal_locks "$bits"
 	acq=$(sed -n "s/^@acquisitions\\[tracepoint:$sys:lock_acquired$bits, collect, .*\\]: //p" \
