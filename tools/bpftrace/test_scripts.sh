@@ -4,7 +4,9 @@
 # Check the bpftrace scripts under load, inside a VM with procdesc loaded:
 # each script traces loadgen (native and 32-bit) doing 4N+12 operations, every
 # call at least once (see loadgen.c), and must report exact counts with no
-# lost events. Prints TAP.
+# lost events. Then, once (the hold takes 12 s), check_internal_locks
+# watches as a native and a 32-bit loadgen hold a collect lock each for
+# 12 s, and a third hold is still on when it stops. Prints TAP.
 #
 # USAGE: tools/bpftrace/test_scripts.sh BUILD_DIR [N]
 set -uo pipefail
@@ -13,7 +15,8 @@ build=$1
 n=${2:-5000}
 dir=$(dirname "$(readlink -f "$0")")
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+bg=()
+trap 'kill "${bg[@]}" 2>/dev/null; rm -rf "$out"' EXIT
 export BPFTRACE_PERF_RB_PAGES=4096
 
 # bpftrace takes the types of procdesc's tracepoint fields from the module's
@@ -93,7 +96,7 @@ run()
 	fi
 }
 
-echo "1..8"
+echo "1..9"
 for bits in "" 32; do
 	sys=procdesc$bits
 
@@ -152,8 +155,89 @@ for bits in "" 32; do
 		"$out/check_internal_locks$bits")
 	hold=$(hist_total "$out/check_internal_locks$bits" "@hold_ns[collect]:")
 	[ "$acq" = 1 ] && [ "$hold" = 1 ] &&
-		! grep -q '^@\(recursive\|unlocked\|held_too_long\)\|^recursive\|^unlock of' \
+		! grep -q '^@\(recursive\|unlocked\|held_too_long\|held\|unwatched\)\[\|^recursive\|^unlock of\|^lock held' \
 			"$out/check_internal_locks$bits"
-	tap $? "check_internal_locks $sys: 1 acquisition, balanced release, no violations (got ${acq:-none}, $hold)"
+	tap $? "check_internal_locks $sys: 1 acquisition, balanced release, no violations, none held at exit (got ${acq:-none}, $hold)"
 done
+
+# The lock checks, once: the script watches while loadgen and loadgen32
+# hold a collect lock each for 12 s at the same time, then while a third
+# hold (native) is on it is stopped, and only then is that let go.
+hold_start=$SECONDS
+hold_scripts=(check_internal_locks)
+bts=()
+for s in "${hold_scripts[@]}"; do
+	bpftrace "$dir/$s.bt" > "$out/hold-$s" 2>&1 &
+	bts+=($!)
+done
+bg+=("${bts[@]}")
+# Each prints its BEGIN line once all its probes are attached.
+attached=1
+for s in "${hold_scripts[@]}"; do
+	for ((i = 0; i < 1800; i++)); do
+		grep -q "^$s: " "$out/hold-$s" && break
+		sleep 0.1
+	done
+	grep -q "^$s: " "$out/hold-$s" || attached=0
+done
+holders=0 end_pid=
+if [ "$attached" = 1 ]; then
+	"$build/tools/loadgen" hold 12000 > "$out/hold" 2>&1 &
+	h=$!
+	"$build/tools/loadgen32" hold 12000 > "$out/hold32" 2>&1 &
+	h32=$!
+	wait "$h" || holders=1
+	wait "$h32" || holders=1
+	mkfifo "$out/release"
+	"$build/tools/loadgen" hold 0 < "$out/release" > "$out/hold-end" 2>&1 &
+	end_pid=$!
+	bg+=("$end_pid")
+	exec 9> "$out/release"
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^loadgen: holding' "$out/hold-end" && break
+		sleep 0.1
+	done
+fi
+kill -INT "${bts[@]}" 2>/dev/null
+wait "${bts[@]}"
+if [ -n "$end_pid" ]; then
+	exec 9>&-
+	wait "$end_pid" || holders=1
+fi
+for f in hold hold32 hold-end "${hold_scripts[@]/#/hold-}"; do
+	if [ "$holders" != 0 ] || [ "$attached" != 1 ] || grep -qi 'lost' "$out/$f" 2>/dev/null; then
+		echo "# $f:"
+		sed 's/^/# /' "$out/$f" 2>/dev/null | tail -n 20
+	fi
+done
+
+# sum_entries LOG PREFIX: the sum of the values of the map entries so named.
+sum_entries()
+{
+	grep -F -- "$2" "$1" | sed -n 's/.*\]: \([0-9]*\)$/\1/p' | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# Reported once each, by the tick while held, 10 to 12 s into the hold.
+log=$out/hold-check_internal_locks
+at=() ok=0
+for bits in "" 32; do
+	ms=$(sed -n "s/^lock held longer than 10000 ms: collect 0x[0-9a-f]* by loadgen$bits\[[0-9]*\] tid [0-9]*, held \([0-9]*\) ms so far\$/\1/p" "$log")
+	[ -n "$ms" ] && [ "$ms" -ge 10000 ] && [ "$ms" -lt 12000 ] || ok=1
+	at+=("${ms:-none}")
+done
+reports=$(grep -c '^lock held longer than' "$log")
+too_long=$(value "$log" '@held_too_long\[collect\]')
+acq=$(sum_entries "$log" "@acquisitions[tracepoint:procdesc:lock_acquired, collect, ")
+acq32=$(sum_entries "$log" "@acquisitions[tracepoint:procdesc32:lock_acquired32, collect, ")
+holds=$(hist_total "$log" "@hold_ns[collect]:")
+still=$(grep -c '^@held\[' "$log")
+[ "$holders" = 0 ] && [ "$attached" = 1 ] && [ "$ok" = 0 ] && [ "$reports" = 2 ] &&
+	[ "$too_long" = 2 ] && [ "$acq" = 3 ] && [ "$acq32" = 2 ] && [ "$holds" = 4 ] &&
+	[ "$still" = 1 ] &&
+	grep -q "^@held\[collect, 0x[0-9a-f]*, loadgen, $end_pid, [0-9]*\]: [0-9]*\$" "$log" &&
+	! grep -q '^@\(recursive\|unlocked\|unwatched\)\[\|^recursive\|^unlock of' "$log" &&
+	! grep -qi 'lost' "$log"
+tap $? "check_internal_locks: two locks held 12 s (native, 32-bit) reported once each while held, at 10 s; a lock held at exit listed with its holder (got ${at[*]} ms, $reports reports, ${too_long:-none} counted; acquisitions ${acq}/${acq32}, releases $holds, held at exit $still)"
+
+echo "# the hold checks took $((SECONDS - hold_start)) s"
 exit $failed
