@@ -4,9 +4,10 @@
 # Check the bpftrace scripts under load, inside a VM with procdesc loaded:
 # each script traces loadgen (native and 32-bit) doing 4N+12 operations, every
 # call at least once (see loadgen.c), and must report exact counts with no
-# lost events. Then, once (the hold takes 12 s), check_internal_locks
-# watches as a native and a 32-bit loadgen hold a collect lock each for
-# 12 s, and a third hold is still on when it stops. Prints TAP.
+# lost events. Then, once (the hold takes 12 s), check_internal_locks and
+# stats_timing watch together as a native and a 32-bit loadgen hold a
+# collect lock each for 12 s, and a third hold is still on when they stop.
+# Prints TAP.
 #
 # USAGE: tools/bpftrace/test_scripts.sh BUILD_DIR [N]
 set -uo pipefail
@@ -96,7 +97,7 @@ run()
 	fi
 }
 
-echo "1..9"
+echo "1..10"
 for bits in "" 32; do
 	sys=procdesc$bits
 
@@ -117,21 +118,26 @@ for bits in "" 32; do
 	tap $? "check_error $sys: $((n + 2)) errors: $n kill EINVAL, 1 arm EBUSY, 1 disarm ENOENT, stacks; $n WNOHANG waits of a running process apart; $n bad-signal warnings (got ${errors:-none}: ${kill22:-none}, ${arm16:-none}, ${disarm2:-none}; ${running:-none}, wait EAGAIN errors ${wait11:-none}; ${badsig:-none})"
 
 	run stats_timing "$bits"
-	# Every call: its count, and as many latencies in its histogram.
+	# Every call: its count, as many latencies and on-CPU times in its
+	# histograms, and on-CPU time no more than wall time in total.
+	log=$out/stats_timing$bits
 	counts=() ok=0
 	for call in arm:4 disarm:2 reapable:1 open:1 getpid:$((n + 1)) kill:$((2 * n + 1)) \
 		    wait:$((n + 1)) pidfd:1; do
-		op=${call%:*} want=${call#*:}
+		op=${call%:*} want=${call#*:} ret=tracepoint:$sys:${op}_return$bits
 		calls=$(sed -n "s/^@calls\\[tracepoint:$sys:${op}_enter$bits, loadgen$bits\\]: //p" \
-			"$out/stats_timing$bits")
-		hist=$(hist_total "$out/stats_timing$bits" \
-			"@latency_ns[tracepoint:$sys:${op}_return$bits]:")
-		[ "$calls" = "$want" ] && [ "$hist" = "$want" ] || ok=1
-		counts+=("$op ${calls:-none}/$hist")
+			"$log")
+		hist=$(hist_total "$log" "@latency_ns[$ret]:")
+		oncpu=$(hist_total "$log" "@oncpu_ns[$ret]:")
+		wall_ns=$(value "$log" "@total_ns\\[$ret\\]")
+		oncpu_ns=$(value "$log" "@total_oncpu_ns\\[$ret\\]")
+		[ "$calls" = "$want" ] && [ "$hist" = "$want" ] && [ "$oncpu" = "$want" ] &&
+			[ -n "$oncpu_ns" ] && [ "$oncpu_ns" -le "${wall_ns:-0}" ] || ok=1
+		counts+=("$op ${calls:-none}/$hist/$oncpu")
 	done
-	hlock=$(hist_total "$out/stats_timing$bits" "@lock_hold_ns[tracepoint:$sys:lock_release$bits, collect]:")
+	hlock=$(hist_total "$log" "@lock_hold_ns[tracepoint:$sys:lock_release$bits, collect]:")
 	[ "$ok" = 0 ] && [ "$hlock" = 1 ]
-	tap $? "stats_timing $sys: calls and latencies of every call, 1 lock hold (got ${counts[*]}, lock $hlock)"
+	tap $? "stats_timing $sys: calls, latencies and on-CPU times of every call, on-CPU within wall, 1 lock hold (got ${counts[*]}, lock $hlock)"
 
 	run trace_procdesc "$bits"
 	# Operations plus 3 create, 1 exit and 3 release lines.
@@ -160,11 +166,12 @@ for bits in "" 32; do
 	tap $? "check_internal_locks $sys: 1 acquisition, balanced release, no violations, none held at exit (got ${acq:-none}, $hold)"
 done
 
-# The lock checks, once: the script watches while loadgen and loadgen32
-# hold a collect lock each for 12 s at the same time, then while a third
-# hold (native) is on it is stopped, and only then is that let go.
+# The lock checks, once: two scripts watch together while loadgen and
+# loadgen32 hold a collect lock each for 12 s at the same time, then while
+# a third hold (native) is on they are stopped, and only then is it let go.
+# Attaching takes most of the time under TCG, hence one pass, two scripts.
 hold_start=$SECONDS
-hold_scripts=(check_internal_locks)
+hold_scripts=(check_internal_locks stats_timing)
 bts=()
 for s in "${hold_scripts[@]}"; do
 	bpftrace "$dir/$s.bt" > "$out/hold-$s" 2>&1 &
@@ -238,6 +245,19 @@ still=$(grep -c '^@held\[' "$log")
 	! grep -q '^@\(recursive\|unlocked\|unwatched\)\[\|^recursive\|^unlock of' "$log" &&
 	! grep -qi 'lost' "$log"
 tap $? "check_internal_locks: two locks held 12 s (native, 32-bit) reported once each while held, at 10 s; a lock held at exit listed with its holder (got ${at[*]} ms, $reports reports, ${too_long:-none} counted; acquisitions ${acq}/${acq32}, releases $holds, held at exit $still)"
+
+# The held pdwaits slept: 12 s of wall time, little of it on the CPU.
+log=$out/hold-stats_timing
+got=() ok=0
+for bits in "" 32; do
+	ret=tracepoint:procdesc$bits:wait_return$bits
+	wall=$(value "$log" "@longest_ns\\[$ret\\]")
+	oncpu=$(value "$log" "@longest_oncpu_ns\\[$ret\\]")
+	[ "${wall:-0}" -ge 12000000000 ] && [ -n "$oncpu" ] && [ "$oncpu" -lt 1000000000 ] || ok=1
+	got+=("$((${wall:-0} / 1000000))/$((${oncpu:-0} / 1000000))")
+done
+[ "$holders" = 0 ] && [ "$attached" = 1 ] && [ "$ok" = 0 ] && ! grep -qi 'lost' "$log"
+tap $? "stats_timing: a pdwait held 12 s: wall time >= 12 s, on-CPU time < 1 s (native, 32-bit) (got ${got[*]} ms)"
 
 echo "# the hold checks took $((SECONDS - hold_start)) s"
 exit $failed
