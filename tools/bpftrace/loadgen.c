@@ -19,10 +19,13 @@
  *   has ended, unreaped,
  * - child 1 is killed and collected: pdwait learns that child 2 is the
  *   library's to reap, and the library asks REAPABLE for it and reaps it.
+ *   Where the kernel autoreaps (7.x, CLONE_AUTOREAP), child 2 leaves no
+ *   zombie and there is no REAPABLE.
  *
- * Calls: arm 4, disarm 2, reapable 1, open 1, getpid N + 1, kill 2N + 1,
- * wait N + 1, pidfd 1: 4N + 12. Errors 2N + 2 (kill EINVAL N, wait EAGAIN
- * N, arm EBUSY 1, disarm ENOENT 1). Life events: create 3 (children 1 and
+ * Calls: arm 4, disarm 2, reapable 1 (0 where the kernel autoreaps, and
+ * it prints which), open 1, getpid N + 1, kill 2N + 1, wait N + 1, pidfd
+ * 1: 4N + 12 (4N + 11). Errors 2N + 2 (kill EINVAL N, wait EAGAIN N, arm
+ * EBUSY 1, disarm ENOENT 1). Life events: create 3 (children 1 and
  * 2, the pdopenpid), exit 1 (child 1; child 2 ends after its last close),
  * release 3 (the pdopenpid, child 2 killed, child 1 at loadgen's exit).
  * Collect-lock acquisitions 1.
@@ -207,7 +210,7 @@ static int hold(long ms)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
-	int fd, fd2, other, status;
+	int fd, fd2, other, status, zombie;
 	siginfo_t info;
 	pid_t pid, pid2, got;
 
@@ -245,11 +248,18 @@ int main(int argc, char **argv)
 		perror("loadgen: arm and disarm");
 		return 1;
 	}
-	/* Child 2 ends with its last descriptor; the library will reap it. */
+	/*
+	 * Child 2 ends with its last descriptor, a zombie the library will
+	 * reap; where the kernel autoreaps, waitid finds no child.
+	 */
 	pid2 = pdfork_paused(&fd2, 0);
-	if (pid2 < 0 || close(fd2) ||
-	    waitid(P_PID, pid2, &info, WEXITED | WNOWAIT | __WALL)) {
+	if (pid2 < 0 || close(fd2)) {
 		perror("loadgen: second child");
+		return 1;
+	}
+	zombie = !waitid(P_PID, pid2, &info, WEXITED | WNOWAIT | __WALL);
+	if (!zombie && errno != ECHILD) {
+		perror("loadgen: second child's end");
 		return 1;
 	}
 	if (pdkill(fd, SIGKILL) || pdwait(fd, &status, WEXITED, NULL, NULL) ||
@@ -262,6 +272,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loadgen: the library did not reap child 2\n");
 		return 1;
 	}
-	printf("loadgen: %ld rounds, %ld operations\n", n, 4 * n + 12);
+	printf("loadgen: %ld rounds, %ld operations, reapable %d\n", n, 4 * n + 11 + zombie,
+	       zombie);
 	return 0;
 }
