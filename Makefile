@@ -127,10 +127,10 @@ $(BUILD)/examples/freebsd-style: USER_CFLAGS += -isystem lib/include/freebsd
 loadgen: $(BUILD)/tools/loadgen $(BUILD)/tools/loadgen32
 $(BUILD)/tools/loadgen: tools/bpftrace/loadgen.c lib
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/lib/libprocdesc.a
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(BUILD)/lib/libprocdesc.a
 $(BUILD)/tools/loadgen32: tools/bpftrace/loadgen.c lib
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -m32 -o $@ $< $(BUILD)/lib32/libprocdesc.a
+	$(CC) $(USER_CFLAGS) -m32 -pthread -o $@ $< $(BUILD)/lib32/libprocdesc.a
 
 deps:
 	@tools/install-deps

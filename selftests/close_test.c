@@ -20,26 +20,32 @@ static int reap(pid_t pid)
 
 TEST(last_close_kills_live_child)
 {
+	int w;
 	int fd = -1, sk = -1;
 	pid_t pid;
 
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_TRUE(ping(sk));
 	ASSERT_EQ(0, close(fd));
 	/* Not reaped by the close: the parent collects a SIGKILL. */
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	EXPECT_FALSE(ping(sk));
 	close(sk);
 }
 
 TEST(dup_keeps_alive_until_last_close)
 {
+	int w;
 	int fd = -1, fd2, fd3, sk = -1;
 	pid_t pid;
 
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	fd2 = dup(fd);
 	ASSERT_GE(fd2, 0);
 	fd3 = fcntl(fd, F_DUPFD_CLOEXEC, 100);
@@ -49,12 +55,13 @@ TEST(dup_keeps_alive_until_last_close)
 	ASSERT_EQ(0, close(fd3));
 	EXPECT_TRUE(ping(sk));
 	ASSERT_EQ(0, close(fd2));
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	close(sk);
 }
 
 TEST(dup2_over_descriptor_is_a_close)
 {
+	int w;
 	int fd = -1, sk = -1, null;
 	pid_t pid;
 
@@ -62,8 +69,10 @@ TEST(dup2_over_descriptor_is_a_close)
 	ASSERT_GE(null, 0);
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(fd, dup2(null, fd));
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	close(fd);
 	close(null);
 	close(sk);
@@ -71,12 +80,15 @@ TEST(dup2_over_descriptor_is_a_close)
 
 TEST(forked_holder_keeps_alive)
 {
+	int w;
 	int fd = -1, sk = -1, p[2], status = -1;
 	pid_t pid, holder;
 
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	holder = fork();
 	ASSERT_GE(holder, 0);
 	if (holder == 0) {
@@ -95,12 +107,13 @@ TEST(forked_holder_keeps_alive)
 	close(p[1]);
 	ASSERT_EQ(holder, waitpid_nointr(holder, &status, 0));
 	EXPECT_EQ(0, status);
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	close(sk);
 }
 
 TEST(scm_rights_receiver_holds_last_ref)
 {
+	int w;
 	int sv[2], fd = -1, sk = -1, status = -1;
 	pid_t pid, rcv;
 
@@ -126,13 +139,15 @@ TEST(scm_rights_receiver_holds_last_ref)
 	close(sv[1]);
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, send_fd(sv[0], fd));
 	ASSERT_EQ('a', recv_byte(sv[0]));
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(ping(sk));
 	ASSERT_TRUE(send_byte(sv[0], 'c'));
 	ASSERT_EQ('d', recv_byte(sv[0]));
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	ASSERT_EQ(rcv, waitpid_nointr(rcv, &status, 0));
 	EXPECT_EQ(0, status);
 	close(sk);
@@ -141,12 +156,15 @@ TEST(scm_rights_receiver_holds_last_ref)
 
 TEST(in_flight_reference_keeps_alive)
 {
+	int w;
 	int sv[2], fd = -1, sk = -1, rfd;
 	pid_t pid;
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, send_fd(sv[0], fd));
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(ping(sk));
@@ -154,7 +172,7 @@ TEST(in_flight_reference_keeps_alive)
 	ASSERT_GE(rfd, 0);
 	EXPECT_TRUE(ping(sk));
 	ASSERT_EQ(0, close(rfd));
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	close(sk);
 	close(sv[0]);
 	close(sv[1]);
@@ -163,48 +181,57 @@ TEST(in_flight_reference_keeps_alive)
 /* A reference in flight on a socket that is closed unread goes too. */
 TEST(in_flight_reference_dropped_with_socket)
 {
+	int w;
 	int sv[2], fd = -1, sk = -1;
 	pid_t pid;
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, send_fd(sv[0], fd));
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(ping(sk));
 	close(sv[0]);
 	close(sv[1]);
-	EXPECT_EQ(SIGKILL, reap(pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	close(sk);
 }
 
 TEST(daemon_close_does_not_kill)
 {
+	int w;
 	int fd = -1, sk = -1;
 	pid_t pid;
 
 	pid = pdfork_pinger(&fd, PD_DAEMON, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(ping(sk));
-	/* Still our child (Linux does not reparent): end it and reap it. */
+	/* Still our child (Linux does not reparent): end it. */
 	EXPECT_EQ(0, waitpid(pid, NULL, __WALL | WNOHANG));
 	ASSERT_EQ(0, kill(pid, SIGTERM));
-	EXPECT_EQ(SIGTERM, reap(pid));
+	EXPECT_EQ(SIGTERM, closed_child_status(w, pid));
 	close(sk);
 }
 
 TEST(daemon_child_exits_normally_after_close)
 {
+	int w;
 	int fd = -1, sk = -1;
 	pid_t pid;
 
 	pid = pdfork_pinger(&fd, PD_DAEMON | PD_CLOEXEC, &sk, 12);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(ping(sk));
 	close(sk);
-	EXPECT_EQ(12 << 8, reap(pid));
+	EXPECT_EQ(12 << 8, closed_child_status(w, pid));
 }
 
 TEST(close_of_zombie_does_not_reap)
@@ -356,14 +383,19 @@ TEST(chain_kills_grandchild)
 
 TEST(chain_closing_child_descriptor_kills_both)
 {
+	int w, wg;
 	int fd = -1;
 	pid_t g = 0, pid;
 
 	pid = chain(_metadata, 0, &fd, &g);
 	ASSERT_GT(g, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
+	wg = watch_child(g);
+	ASSERT_GE(wg, 0);
 	ASSERT_EQ(0, close(fd));
-	EXPECT_EQ(SIGKILL, reap(pid));
-	EXPECT_EQ(SIGKILL, reap(g));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(wg, g));
 }
 
 TEST(chain_daemon_grandchild_survives)
@@ -418,6 +450,7 @@ static int readlink_in_exec(int fd, char *out, size_t len)
 
 TEST(survives_exec_unless_cloexec)
 {
+	int w, w2;
 	char out[128];
 	int fd = -1, fd2 = -1, sk = -1, sk2 = -1;
 	pid_t pid, pid2;
@@ -426,11 +459,15 @@ TEST(survives_exec_unless_cloexec)
 		SKIP(return, "no /usr/bin/readlink");
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	EXPECT_EQ(0, readlink_in_exec(fd, out, sizeof(out)));
 	EXPECT_STREQ("anon_inode:[procdesc]\n", out);
 
 	pid2 = pdfork_pinger(&fd2, PD_CLOEXEC, &sk2, 0);
 	ASSERT_GT(pid2, 0);
+	w2 = watch_child(pid2);
+	ASSERT_GE(w2, 0);
 	EXPECT_EQ(1 << 8, readlink_in_exec(fd2, out, sizeof(out)));
 	EXPECT_STREQ("", out);
 	/* The exec'd copy went away with its process: neither one died. */
@@ -438,8 +475,8 @@ TEST(survives_exec_unless_cloexec)
 	EXPECT_TRUE(ping(sk2));
 	close(fd);
 	close(fd2);
-	EXPECT_EQ(SIGKILL, reap(pid));
-	EXPECT_EQ(SIGKILL, reap(pid2));
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
+	EXPECT_EQ(SIGKILL, closed_child_status(w2, pid2));
 	close(sk);
 	close(sk2);
 }

@@ -319,11 +319,13 @@ TEST(o_path_handle_is_not_a_reference)
 	struct pollfd pfd;
 	struct stat st;
 	char path[64];
-	int fd = -1, sk = -1, opath, status = -1;
+	int fd = -1, sk = -1, opath, w;
 	pid_t pid, got = 0;
 
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	opath = open(path, O_PATH | O_CLOEXEC);
 	ASSERT_GE(opath, 0);
@@ -341,8 +343,7 @@ TEST(o_path_handle_is_not_a_reference)
 	EXPECT_TRUE(ping(sk));
 
 	ASSERT_EQ(0, close(fd));
-	ASSERT_EQ(pid, waitpid_nointr(pid, &status, __WALL));
-	EXPECT_EQ(SIGKILL, status);
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	/* The pinned inode still answers fstat, as a reaped process. */
 	ASSERT_EQ(0, fstat(opath, &st));
 	EXPECT_EQ((mode_t)S_IFREG, st.st_mode);

@@ -165,6 +165,7 @@ static void setuid_remove(const char *dir, const char *path)
  */
 struct verdict {
 	pid_t child;
+	int watch;	/* on the child, for closed_child_status() */
 	int kill_errno;
 	int alive;
 };
@@ -184,6 +185,9 @@ static int close_after_setuid_exec(pid_t child, int fd, int go, int sk,
 	if (!ping(sk))
 		return 21;
 	v->kill_errno = kill(child, 0) ? errno : 0;
+	v->watch = watch_child(child);
+	if (v->watch < 0)
+		return 23;
 	if (close(fd))
 		return 22;
 	/* A SIGKILL from the release is queued before close() returns. */
@@ -227,7 +231,7 @@ static int run_unprivileged(int (*side)(const char *path, const char *mode,
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		struct verdict mine = { .child = -1 };
+		struct verdict mine = { .child = -1, .watch = -1 };
 		int ret;
 
 		close(p[0]);
@@ -237,9 +241,8 @@ static int run_unprivileged(int (*side)(const char *path, const char *mode,
 		if (write(p[1], &mine, sizeof(mine)) != sizeof(mine))
 			_exit(11);
 		close(p[1]);
-		/* Reap the child, which root kills if the close did not. */
-		if (mine.child > 0 &&
-		    waitpid_nointr(mine.child, &status, __WALL) != mine.child)
+		/* How the child ended; root kills it if the close did not. */
+		if (mine.watch >= 0 && closed_child_status(mine.watch, mine.child) < 0)
 			_exit(12);
 		_exit(ret);
 	}
@@ -373,12 +376,15 @@ TEST(unchanged_child_killed_by_parent_that_dropped_rights)
 	parent = fork();
 	ASSERT_GE(parent, 0);
 	if (parent == 0) {
-		int fd = -1, sk = -1, st = -1, r[2];
+		int fd = -1, sk = -1, w, r[2];
 		pid_t child;
 
 		close(p[0]);
 		child = pdfork_pinger(&fd, 0, &sk, 0);
-		if (child < 0 || drop_to(PD_UID, PD_UID))
+		if (child < 0)
+			_exit(10);
+		w = watch_child(child);
+		if (w < 0 || drop_to(PD_UID, PD_UID))
 			_exit(10);
 		r[0] = kill(child, 0) ? errno : 0;
 		close(fd);
@@ -387,7 +393,7 @@ TEST(unchanged_child_killed_by_parent_that_dropped_rights)
 			_exit(11);
 		if (r[1])
 			_exit(12);
-		_exit(waitpid_nointr(child, &st, __WALL) == child && st == SIGKILL ? 0 : 13);
+		_exit(closed_child_status(w, child) == SIGKILL ? 0 : 13);
 	}
 	close(p[1]);
 	ASSERT_EQ((ssize_t)sizeof(int), read(p[0], &res, sizeof(int)));
@@ -569,7 +575,7 @@ TEST(root_opened_descriptor_kills_when_closed_by_unprivileged)
  */
 TEST(unprivileged_last_close_kills_pdfork_child)
 {
-	int sv[2], fd = -1, sk = -1, status = -1;
+	int sv[2], fd = -1, sk = -1, status = -1, w;
 	pid_t pid, rcv;
 
 	if (!is_root())
@@ -598,13 +604,14 @@ TEST(unprivileged_last_close_kills_pdfork_child)
 	close(sv[1]);
 	pid = pdfork_pinger(&fd, 0, &sk, 0);
 	ASSERT_GT(pid, 0);
+	w = watch_child(pid);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, send_fd(sv[0], fd));
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(ping(sk));
 	ASSERT_TRUE(send_byte(sv[0], 'c'));
 	ASSERT_EQ('d', recv_byte(sv[0]));
-	EXPECT_EQ(pid, waitpid_nointr(pid, &status, __WALL));
-	EXPECT_EQ(SIGKILL, status);
+	EXPECT_EQ(SIGKILL, closed_child_status(w, pid));
 	ASSERT_EQ(rcv, waitpid_nointr(rcv, &status, 0));
 	EXPECT_EQ(0, status);
 	close(sk);

@@ -739,6 +739,69 @@ static inline bool kernel_autoreaps(void)
 	return known;
 }
 
+/*
+ * The start of struct pidfd_info (Linux 6.15+, PIDFD_INFO_SIZE_VER0), which
+ * the C library's headers may not have: pidfs keeps the exit status of a
+ * reaped process for whoever holds a pidfd on it.
+ */
+struct pd_pidfd_info {
+	__u64 mask;
+	__u64 cgroupid;
+	__u32 pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	__s32 exit_code;
+};
+
+#define PD_PIDFD_INFO_EXIT	0x8UL	/* 1 << 3 */
+#define PD_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct pd_pidfd_info)
+
+/*
+ * A watch on @pid, a child about to lose its last descriptor: a pidfd,
+ * through which closed_child_status() reads how it ended where the kernel
+ * reaps it. Open it while the child runs.
+ */
+static inline int watch_child(pid_t pid)
+{
+	return sys_pidfd_open(pid, 0);
+}
+
+/*
+ * The wait status of @pid, a child that lost its last descriptor, watched
+ * by @pidfd (which this closes), once it has ended; -1 if none. The caller,
+ * its parent, reaps it; but where the kernel autoreaps a quiet child (7.x),
+ * the kernel did, and the status comes from the pidfd.
+ */
+static inline int closed_child_status(int pidfd, pid_t pid)
+{
+	struct pd_pidfd_info info;
+	int status = -1, tries;
+
+	if (!kernel_autoreaps()) {
+		if (waitpid_nointr(pid, &status, __WALL) != pid)
+			status = -1;
+		goto out;
+	}
+	/* POLLHUP too, once it is reaped. */
+	if (!(wait_revents(pidfd, POLLIN, PD_TIMEOUT_MS) & POLLIN))
+		goto out;
+	if (waitpid(pid, &status, WNOHANG | __WALL) == pid || errno != ECHILD)
+		goto out;
+	/* pidfs records the status as the task is released, after the POLLIN. */
+	for (tries = 0; tries < PD_TIMEOUT_MS / 10; tries++) {
+		memset(&info, 0, sizeof(info));
+		info.mask = PD_PIDFD_INFO_EXIT;
+		if (ioctl(pidfd, PD_PIDFD_GET_INFO, &info))
+			break;
+		if (info.mask & PD_PIDFD_INFO_EXIT) {
+			status = info.exit_code;
+			break;
+		}
+		usleep(10000);
+	}
+out:
+	close(pidfd);
+	return status;
+}
+
 /* Whether we run as root; most tests need it inside the VM. */
 static inline int is_root(void)
 {
