@@ -442,10 +442,11 @@ static void pd_trace_drain(struct __test_metadata *_metadata,
  *   REAPABLE to a bad address (EFAULT);
  * - a's exit(9) and its collection, then the close of its descriptor;
  * - child b: pdfork, then the close of its descriptor kills it, and it
- *   ends, left for the library to reap;
+ *   ends, left for the library to reap (where the kernel autoreaps, 7.x,
+ *   the kernel reaps it);
  * - child c: pdfork(PD_DAEMON), whose ARM says there is a child to reap:
- *   the library's REAPABLE hands it b, which it reaps; then c's exit(3)
- *   and its collection.
+ *   the library's REAPABLE hands it b, which it reaps (no REAPABLE where
+ *   the kernel reaped b); then c's exit(3) and its collection.
  */
 TEST(native)
 {
@@ -456,7 +457,8 @@ TEST(native)
 	const struct pd_rec *lock_a, *lock_c;
 	struct pd_trace *t = &pd_trace;
 	int sync[2], fds_a[2], fds_o[2], fd, fd_o, fd_b, fd_c, next_b, next_c;
-	int n_a, pidfd, ctl, status, let_go_a, release_a, let_go_c, release_c, pos;
+	int n_a, pidfd, ctl, status, let_go_a, release_a, let_go_c, release_c, pos, w;
+	bool autoreap = kernel_autoreaps();
 	__u32 me = getpid();
 	struct pd_seq *exp, *got;
 	siginfo_t info;
@@ -533,10 +535,17 @@ TEST(native)
 			pause();
 	}
 	ASSERT_EQ(next_b, fd_b);
+	w = watch_child(b);
+	ASSERT_GE(w, 0);
 	ASSERT_EQ(0, close(fd_b));
-	ASSERT_EQ(0, sys_waitid(P_PID, b, &info, WEXITED | WNOWAIT | __WALL));
-	ASSERT_EQ(CLD_KILLED, info.si_code);
-	ASSERT_EQ(SIGKILL, info.si_status);
+	if (autoreap) {
+		ASSERT_EQ(SIGKILL, closed_child_status(w, b));
+	} else {
+		close(w);
+		ASSERT_EQ(0, sys_waitid(P_PID, b, &info, WEXITED | WNOWAIT | __WALL));
+		ASSERT_EQ(CLD_KILLED, info.si_code);
+		ASSERT_EQ(SIGKILL, info.si_status);
+	}
 
 	/* The next pdfork's ARM reports b, and the library reaps it. */
 	ASSERT_EQ(0, pd_free_fds(&next_c, 1));
@@ -630,8 +639,10 @@ TEST(native)
 	/* c, whose pdfork reaps b */
 	PD_ADD(ARM_ENTER, PROCDESC_F_DAEMON, 0, 0, NULL, 0);
 	PD_ADD(ARM_RETURN, 0, 0, 0, NULL, 0);
-	PD_ADD(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
-	PD_ADD(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
+	if (!autoreap) {
+		PD_ADD(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
+		PD_ADD(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
+	}
 	PD_ADD(CREATE, c, fd_c, PROCDESC_F_DAEMON, NULL, 0);
 	let_go_c = exp->n;
 	PD_ADD(WAIT_ENTER, c, WEXITED, 0, NULL, 0);
@@ -799,7 +810,8 @@ TEST(create_event_with_racing_close)
  * (EINVAL) and pdwait WNOHANG (EAGAIN), pdgetpidfd, pdopenpid, ARM, ARM
  * (EBUSY), DISARM, DISARM (ENOENT), the pdfork and close of child 2, then
  * pdkill SIGKILL and pdwait of child 1, which reaps child 2 through
- * REAPABLE; child 1's descriptor goes with loadgen32's exit. It starts with
+ * REAPABLE (where the kernel did not reap it: 7.x autoreaps); child 1's
+ * descriptor goes with loadgen32's exit. It starts with
  * fds 0-2 only, so pdfork takes 3 (control, which the library keeps) and
  * 4; pdgetpidfd's pidfd is 5, pdopenpid's pidfd 5 and its file 6; its own
  * control device is 5, then child 2's descriptor.
@@ -809,6 +821,7 @@ TEST(compat)
 	const struct pd_rec *create, *create2, *lock;
 	struct pd_trace *t = &pd_trace;
 	struct pd_seq *exp, *got;
+	bool autoreap = kernel_autoreaps();
 	char path[PATH_MAX];
 	int status, i, kill9, release, pos;
 	pid_t gen, c, c2;
@@ -897,8 +910,10 @@ TEST(compat)
 	PD_ADD32(LOCK_ACQUIRED, 0, 0, 0, "collect", lock->addr);
 	PD_ADD32(LOCK_RELEASE, 0, 0, 0, "collect", lock->addr);
 	PD_ADD32(WAIT_RETURN, c, 0, SIGKILL, NULL, 0);
-	PD_ADD32(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
-	PD_ADD32(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
+	if (!autoreap) {
+		PD_ADD32(REAPABLE_ENTER, 0, 0, 0, NULL, 0);
+		PD_ADD32(REAPABLE_RETURN, 0, 1, 0, NULL, 0);
+	}
 	release = exp->n;
 	PD_ADD32(RELEASE, c, 0, 0, NULL, 0);
 #undef PD_ADD32
