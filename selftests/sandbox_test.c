@@ -120,22 +120,6 @@ static int proc_exists(pid_t pid)
 	return access(path, F_OK) == 0;
 }
 
-/*
- * Where the kernel reaps a child whose descriptors were all closed (7.x),
- * nobody can wait for it: wait until it is gone. 0 once it is.
- */
-static int wait_gone(pid_t pid)
-{
-	int tries;
-
-	for (tries = 0; proc_exists(pid); tries++) {
-		if (tries == PD_TIMEOUT_MS / 10)
-			return -1;
-		usleep(10000);
-	}
-	return 0;
-}
-
 FIXTURE(sandbox) {
 };
 
@@ -257,7 +241,8 @@ TEST_F(sandbox, close_kills)
 	ASSERT_GT(pid, 0);
 	close(fd);
 	if (kernel_autoreaps()) {
-		ASSERT_EQ(0, wait_gone(pid));
+		/* Nobody can wait for it: wait until it is gone. */
+		ASSERT_EQ(0, wait_proc_state(pid, 0));
 		EXPECT_EQ(-1, waitid(P_PID, pid, &info, WEXITED | WNOHANG | __WALL));
 		EXPECT_EQ(ECHILD, errno);
 	} else {
@@ -283,7 +268,8 @@ TEST_F(sandbox, daemon_survives_close)
 	/* Still alive: it exits with its own status when told to. */
 	close(wfd);
 	if (kernel_autoreaps()) {
-		ASSERT_EQ(0, wait_gone(pid));
+		/* Nobody can wait for it: wait until it is gone. */
+		ASSERT_EQ(0, wait_proc_state(pid, 0));
 		EXPECT_EQ(-1, waitid(P_PID, pid, &info, WEXITED | WNOHANG | __WALL));
 		EXPECT_EQ(ECHILD, errno);
 		return;
