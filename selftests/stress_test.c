@@ -109,6 +109,7 @@ struct kid {
 	int consumed;		/* successful consuming waits */
 	int consumed_np;	/* ... of them by holders that are not the parent */
 	int parent_told;	/* ... of them by the parent (which must reap) */
+	int parent_consuming;	/* the parent's consuming waits in progress */
 	int status;		/* first status reported */
 };
 
@@ -1054,6 +1055,8 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	reaped_before = ld(&k->reaped);
 	if (!nowait)
 		add(&k->finishing, 1);
+	if (!nowait && owner)
+		add(&k->parent_consuming, 1);
 	count(OP_PDWAIT);
 	if (block)
 		arm(w, budget);
@@ -1117,7 +1120,9 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	} else if (err == EINTR && block) {
 		check_not_missed(k, id, reported_before, "blocking pdwait");
 	} else if (err == ESRCH && owner) {
-		check(G_CALLS, ld(&k->parent_told) || ld(&k->reaping) || ld(&k->reaped),
+		/* Another thread of the parent may not have counted its telling yet. */
+		check(G_CALLS, ld(&k->parent_told) || ld(&k->reaping) || ld(&k->reaped) ||
+		      ld(&k->parent_consuming) > !nowait,
 		      "pdwait by the parent (kid %u, pid %d, %s): ESRCH, but it was neither told to the parent nor reaped",
 		      id, k->pid, plan_str(k, plan, sizeof(plan)));
 	} else if (err == ESRCH) {
@@ -1128,6 +1133,8 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 		check(G_CALLS, race && err == EBADF, "pdwait(kid %u, pid %d, options %#x): %s",
 		      id, k->pid, options, strerror(err));
 	}
+	if (!nowait && owner)
+		add(&k->parent_consuming, -1);
 	if (!nowait)
 		add(&k->finishing, -1);
 }
@@ -1694,7 +1701,7 @@ static void op_retire(struct worker *w)
 		 * the parent's PROCDESC_IOC_WAIT consumed the exit (do_wait()),
 		 * and the parent reaps it itself, as the library would have.
 		 */
-		check(G_CALLS, ld(&k->parent_told),
+		check(G_CALLS, ld(&k->parent_told) || ld(&k->parent_consuming),
 		      "pdwait by the parent (kid %u, pid %d): ESRCH, but it was neither told to the parent nor reaped",
 		      id, k->pid);
 		close_primary(i);
