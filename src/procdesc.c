@@ -1092,6 +1092,27 @@ out:
 	rcu_read_unlock();
 }
 
+/*
+ * The process @tgid left its detached children: take their objects out of
+ * the table, handing each child over as an ordinary one (SIGCHLD) if
+ * @hand_over, when the process lives on as another program. Under
+ * pd_table_lock.
+ */
+static void pd_let_go_detached(struct pid *tgid, bool hand_over)
+{
+	struct hlist_node *tmp;
+	struct procdesc *pd;
+
+	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)tgid) {
+		if (pd->parent != tgid)
+			continue;
+		pd_unhash(pd);
+		if (hand_over)
+			pd_hand_over(pd);
+		pd_retire_later(pd);
+	}
+}
+
 /**
  * procdesc_process_exit - the last thread of a process is exiting
  * @task: that thread, in its own context (sched_process_exit)
@@ -1105,18 +1126,12 @@ out:
 void procdesc_process_exit(struct task_struct *task)
 {
 	struct pid *tgid = task_tgid(task);
-	struct hlist_node *tmp;
 	struct procdesc *pd;
 
 	if (!atomic_read(&pd_detached_count))
 		return;
 	raw_spin_lock(&pd_table_lock);
-	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)tgid) {
-		if (pd->parent != tgid)
-			continue;
-		pd_unhash(pd);
-		pd_retire_later(pd);
-	}
+	pd_let_go_detached(tgid, false);
 	pd = pd_lookup(tgid);
 	if (pd && !hlist_unhashed(&pd->detached) && pd_autoreap(task)) {
 		pd_unhash(pd);
@@ -1135,20 +1150,10 @@ void procdesc_process_exit(struct task_struct *task)
  */
 void procdesc_process_exec(struct task_struct *task)
 {
-	struct pid *tgid = task_tgid(task);
-	struct hlist_node *tmp;
-	struct procdesc *pd;
-
 	if (!atomic_read(&pd_detached_count))
 		return;
 	raw_spin_lock(&pd_table_lock);
-	hash_for_each_possible_safe(pd_detached, pd, tmp, detached, (unsigned long)tgid) {
-		if (pd->parent != tgid)
-			continue;
-		pd_unhash(pd);
-		pd_hand_over(pd);
-		pd_retire_later(pd);
-	}
+	pd_let_go_detached(task_tgid(task), true);
 	raw_spin_unlock(&pd_table_lock);
 }
 
