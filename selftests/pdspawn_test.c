@@ -486,6 +486,35 @@ TEST(pdspawnp_path_search)
 }
 
 /*
+ * pdspawnp() HELPER_NAME as @mode with these file actions: stdout the write
+ * end of a pipe, @keep closed, @dir the working directory. What it wrote
+ * goes to @out; it must exit 0, and errno must stay as it was.
+ */
+static void spawn_with_actions(struct __test_metadata *_metadata, const char *mode,
+			       int flags, int keep, const char *dir, char *out, size_t len)
+{
+	posix_spawn_file_actions_t fa;
+	int p[2], fd = -1, status = -1;
+	pid_t pid = 0;
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, posix_spawn_file_actions_init(&fa));
+	ASSERT_EQ(0, posix_spawn_file_actions_adddup2(&fa, p[1], 1));
+	ASSERT_EQ(0, posix_spawn_file_actions_addclose(&fa, keep));
+	ASSERT_EQ(0, posix_spawn_file_actions_addchdir_np(&fa, dir));
+	errno = ERRNO_MARK;
+	ASSERT_EQ(0, spawn_helper_as(HELPER_NAME, &pid, &fd, flags, &fa, NULL, mode, 1));
+	EXPECT_EQ(ERRNO_MARK, errno);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	read_all(p[0], out, len);
+	close(p[0]);
+	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
+	EXPECT_EQ(0, status);
+	close(fd);
+}
+
+/*
  * File actions run in the child, before the exec: stdout becomes a pipe
  * (adddup2), an inherited fd is closed (addclose), the working directory
  * changes (addchdir_np); the caller's fds and directory stay as they were.
@@ -493,21 +522,13 @@ TEST(pdspawnp_path_search)
 TEST(pdspawnp_file_actions)
 {
 	char dir[] = "/tmp/pdspawn_test.XXXXXX", out[1024], expected[1024], cwd[256];
-	posix_spawn_file_actions_t fa;
-	int p[2], keep, fd = -1, status = -1, fds[256], nfds, i, j;
-	pid_t pid = 0;
+	int keep, fds[256], nfds, i, j;
 
 	ASSERT_EQ(0, make_helper_dir(dir));
 	ASSERT_TRUE(!!getcwd(cwd, sizeof(cwd)));
 	ASSERT_EQ(0, setenv("PATH", dir, 1));
-	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	keep = open("/dev/null", O_RDONLY);
 	ASSERT_GE(keep, 0);
-
-	ASSERT_EQ(0, posix_spawn_file_actions_init(&fa));
-	ASSERT_EQ(0, posix_spawn_file_actions_adddup2(&fa, p[1], 1));
-	ASSERT_EQ(0, posix_spawn_file_actions_addclose(&fa, keep));
-	ASSERT_EQ(0, posix_spawn_file_actions_addchdir_np(&fa, dir));
 
 	/* The child's fds: the caller's inheritable ones, 1 included, not keep. */
 	nfds = list_fds(fds, 255, true);
@@ -517,40 +538,17 @@ TEST(pdspawnp_file_actions)
 	fds[j++] = 1;
 	qsort(fds, j, sizeof(fds[0]), cmp_int);
 	format_fds(expected, sizeof(expected), fds, j);
-
-	errno = ERRNO_MARK;
-	ASSERT_EQ(0, spawn_helper_as(HELPER_NAME, &pid, &fd, PD_CLOEXEC, &fa, NULL,
-				     "fds", 1));
-	EXPECT_EQ(ERRNO_MARK, errno);
-	close(p[1]);
-	read_all(p[0], out, sizeof(out));
-	close(p[0]);
+	spawn_with_actions(_metadata, "fds", PD_CLOEXEC, keep, dir, out, sizeof(out));
 	EXPECT_STREQ(expected, out);
-	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(0, status);
-	close(fd);
 
 	/* The same actions, the working directory reported through the pipe. */
-	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	ASSERT_EQ(0, posix_spawn_file_actions_destroy(&fa));
-	ASSERT_EQ(0, posix_spawn_file_actions_init(&fa));
-	ASSERT_EQ(0, posix_spawn_file_actions_adddup2(&fa, p[1], 1));
-	ASSERT_EQ(0, posix_spawn_file_actions_addclose(&fa, keep));
-	ASSERT_EQ(0, posix_spawn_file_actions_addchdir_np(&fa, dir));
-	ASSERT_EQ(0, spawn_helper_as(HELPER_NAME, &pid, &fd, 0, &fa, NULL, "cwd", 1));
-	close(p[1]);
-	read_all(p[0], out, sizeof(out));
-	close(p[0]);
+	spawn_with_actions(_metadata, "cwd", 0, keep, dir, out, sizeof(out));
 	EXPECT_STREQ(dir, out);
-	ASSERT_EQ(0, pdwait(fd, &status, WEXITED, NULL, NULL));
-	EXPECT_EQ(0, status);
-	close(fd);
 
 	/* The caller's own state. */
 	EXPECT_EQ(0, fcntl(keep, F_GETFD));
 	ASSERT_TRUE(!!getcwd(out, sizeof(out)));
 	EXPECT_STREQ(cwd, out);
-	posix_spawn_file_actions_destroy(&fa);
 	close(keep);
 	remove_helper_dir(dir);
 	EXPECT_TRUE(no_children());
