@@ -229,7 +229,7 @@ TEST_F(sandbox, epoll)
 
 /*
  * Last close kills; the parent can still wait for its own child, unless
- * the kernel reaps it (7.x).
+ * the kernel reaps it (7.1 and later).
  */
 TEST_F(sandbox, close_kills)
 {

@@ -137,7 +137,7 @@ static inline bool pd_task_is_new(struct task_struct *task)
 
 /*
  * Have the kernel reap @task's process when it exits, with no signal and
- * no zombie, if it can: Linux 7.x's CLONE_AUTOREAP sets signal->autoreap,
+ * no zombie, if it can: Linux 7.1's CLONE_AUTOREAP sets signal->autoreap,
  * which do_notify_parent() honours for an untraced child (and
  * __ptrace_detach() once a tracer lets it go). The flag shares a byte with
  * timer_create_restore_ids, which prctl() writes without a lock from any

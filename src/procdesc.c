@@ -1119,9 +1119,9 @@ static void pd_let_go_detached(struct pid *tgid, bool hand_over)
  *
  * Its detached children lose their parent: they will be reparented with
  * SIGCHLD as ordinary orphans, so their objects go. If it is a detached
- * child itself and the kernel can autoreap (Linux 7.x, CLONE_AUTOREAP's
- * flag), it is autoreaped, leaving no zombie for a parent that may never
- * call the library again, and its object goes. Atomic context.
+ * child itself and the kernel can autoreap (CLONE_AUTOREAP's flag, Linux
+ * 7.1 and later), it is autoreaped, leaving no zombie for a parent that
+ * may never call the library again, and its object goes. Atomic context.
  */
 void procdesc_process_exit(struct task_struct *task)
 {

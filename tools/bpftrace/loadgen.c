@@ -19,7 +19,7 @@
  *   has ended, unreaped,
  * - child 1 is killed and collected: pdwait learns that child 2 is the
  *   library's to reap, and the library asks REAPABLE for it and reaps it.
- *   Where the kernel autoreaps (7.x, CLONE_AUTOREAP), child 2 leaves no
+ *   Where the kernel autoreaps (7.1 and later, CLONE_AUTOREAP), child 2 leaves no
  *   zombie and there is no REAPABLE.
  *
  * Calls: arm 4, disarm 2, reapable 1 (0 where the kernel autoreaps, and
