@@ -63,6 +63,23 @@
 /* Safety net for every blocking wait: long enough for a slow emulated CPU. */
 #define PD_TIMEOUT_MS	20000
 
+/*
+ * How many times a test that forks in a loop goes round: @n, divided by
+ * PROCDESC_TEST_FORK_DIVISOR when that is set (tools/check sets 10 for the
+ * debug kernel, where KASAN and lockdep make a fork ~100 times slower under
+ * TCG), never fewer than @min, the count below which the test would prove
+ * nothing.
+ */
+static inline int fork_loops(int n, int min)
+{
+	const char *env = getenv("PROCDESC_TEST_FORK_DIVISOR");
+	int divisor = env ? atoi(env) : 1;
+
+	if (divisor > 1)
+		n /= divisor;
+	return n < min ? min : n;
+}
+
 /* Exit codes of helper processes that check something themselves. */
 #define PD_CHILD_OK	0
 #define PD_CHILD_FAIL	99

@@ -365,12 +365,12 @@ TEST(parent_exec_no_sigchld)
  */
 TEST(orphan_of_dying_parent_reaches_subreaper)
 {
-	int i, t, status, sv[2], go[2], fd, lost = 0;
+	int i, t, status, sv[2], go[2], fd, lost = 0, n = fork_loops(100, 10);
 	pid_t mid, w;
 
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 		mid = fork();
 		ASSERT_GE(mid, 0);
