@@ -1191,7 +1191,7 @@ static void *spawn_in_thread(void *arg)
 	return NULL;
 }
 
-TEST(concurrent_threads)
+TEST_F_TIMEOUT(slow, concurrent_threads, 600)
 {
 	struct spawner s[THREADS];
 	pthread_t t[THREADS];
