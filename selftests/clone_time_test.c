@@ -206,9 +206,10 @@ TEST(static_child_threads_signal_each_other)
 /* ---- quiet from the first instruction ---- */
 
 /*
- * 1,000 children (fork_loops()) whose first act is an exec (of this static binary, which
- * exits at once): every one stays quiet while its descriptor is held, no
- * SIGCHLD and never seen by wait(-1); the old pdfork lost a few percent.
+ * 1,000 children (fork_loops()) whose first act is an exec (of this static
+ * binary, which exits at once): every one stays quiet while its descriptor
+ * is held, no SIGCHLD and never seen by wait(-1); the old pdfork lost a few
+ * percent.
  */
 TEST_F_TIMEOUT(many, exec_first_children_stay_quiet, 300)
 {
@@ -307,9 +308,9 @@ static int as_limited_user(int (*body)(void), rlim_t nproc)
 /*
  * FreeBSD's idiom "close the descriptor to kill the child", 10,000 times
  * (1,000 on the debug kernel, still twice the limit) with RLIMIT_NPROC at
- * 500: the children killed by the closes are reaped by
- * the library's next pdfork (or autoreaped), so there are never more than a
- * few zombies, and the limit is never reached.
+ * 500: the children killed by the closes are reaped by the library's next
+ * pdfork (or autoreaped), so there are never more than a few zombies, and
+ * the limit is never reached.
  */
 static int close_loop(void)
 {

@@ -735,8 +735,8 @@ static inline int wait_proc_state(pid_t pid, char state)
 #endif
 
 /*
- * Whether the kernel autoreaps (Linux 7.1 and later, CLONE_AUTOREAP): there the
- * module has a child whose descriptors were all closed released at its
+ * Whether the kernel autoreaps (CLONE_AUTOREAP, Linux 7.1 and later): there
+ * the module has a child whose descriptors were all closed released at its
  * exit, where older kernels leave a quiet zombie for libprocdesc to reap
  * (PROCDESC_IOC_REAPABLE). Probed once, by a child that exits at once;
  * call it while no arm is pending, or the probe's child would be bound.
@@ -784,8 +784,8 @@ static inline int watch_child(pid_t pid)
 /*
  * The wait status of @pid, a child that lost its last descriptor, watched
  * by @pidfd (which this closes), once it has ended; -1 if none. The caller,
- * its parent, reaps it; but where the kernel autoreaps a quiet child (7.1 and later),
- * the kernel did, and the status comes from the pidfd.
+ * its parent, reaps it; but where the kernel autoreaps a quiet child (7.1
+ * and later), the kernel did, and the status comes from the pidfd.
  */
 static inline int closed_child_status(int pidfd, pid_t pid)
 {

@@ -442,8 +442,8 @@ static void pd_trace_drain(struct __test_metadata *_metadata,
  *   REAPABLE to a bad address (EFAULT);
  * - a's exit(9) and its collection, then the close of its descriptor;
  * - child b: pdfork, then the close of its descriptor kills it, and it
- *   ends, left for the library to reap (where the kernel autoreaps, 7.1 and later,
- *   the kernel reaps it);
+ *   ends, left for the library to reap (where the kernel autoreaps, 7.1
+ *   and later, the kernel reaps it);
  * - child c: pdfork(PD_DAEMON), whose ARM says there is a child to reap:
  *   the library's REAPABLE hands it b, which it reaps (no REAPABLE where
  *   the kernel reaped b); then c's exit(3) and its collection.
@@ -810,8 +810,8 @@ TEST(create_event_with_racing_close)
  * (EINVAL) and pdwait WNOHANG (EAGAIN), pdgetpidfd, pdopenpid, ARM, ARM
  * (EBUSY), DISARM, DISARM (ENOENT), the pdfork and close of child 2, then
  * pdkill SIGKILL and pdwait of child 1, which reaps child 2 through
- * REAPABLE (where the kernel did not reap it: 7.1 and later autoreap); child 1's
- * descriptor goes with loadgen32's exit. It starts with
+ * REAPABLE (where the kernel did not reap it: 7.1 and later autoreap);
+ * child 1's descriptor goes with loadgen32's exit. It starts with
  * fds 0-2 only, so pdfork takes 3 (control, which the library keeps) and
  * 4; pdgetpidfd's pidfd is 5, pdopenpid's pidfd 5 and its file 6; its own
  * control device is 5, then child 2's descriptor.

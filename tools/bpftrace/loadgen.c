@@ -19,8 +19,8 @@
  *   has ended, unreaped,
  * - child 1 is killed and collected: pdwait learns that child 2 is the
  *   library's to reap, and the library asks REAPABLE for it and reaps it.
- *   Where the kernel autoreaps (7.1 and later, CLONE_AUTOREAP), child 2 leaves no
- *   zombie and there is no REAPABLE.
+ *   Where the kernel autoreaps (7.1 and later, CLONE_AUTOREAP), child 2
+ *   leaves no zombie and there is no REAPABLE.
  *
  * Calls: arm 4, disarm 2, reapable 1 (0 where the kernel autoreaps, and
  * it prints which), open 1, getpid N + 1, kill 2N + 1, wait N + 1, pidfd
