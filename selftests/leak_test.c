@@ -192,17 +192,16 @@ TEST(pdopenpid_of_forked_child_closed)
 	EXPECT_NOTHING_LEFT(open_forked_child_close);
 }
 
-/* A second file on the object pdfork() made. */
+/* A second file on the object pdfork() made, while the child runs. */
 static int pdfork_open_again(void)
 {
-	int fd, fd2, status = -1;
-	pid_t pid = pdfork(&fd, 0);
+	int fd, fd2, status = -1, sk = -1;
+	pid_t pid = pdfork_pinger(&fd, 0, &sk, 3);
 
 	if (pid < 0)
 		return PD_CHILD_FAIL;
-	if (pid == 0)
-		_exit(3);
 	fd2 = pdopenpid(pid, PD_DAEMON);
+	close(sk);
 	if (fd2 < 0 || pdwait(fd2, &status, WEXITED, NULL, NULL) ||
 	    status != 3 << 8)
 		return PD_CHILD_FAIL;

@@ -945,16 +945,17 @@ static struct procdesc *pd_get_for_file(struct pid *pid)
 		fresh = task && pd_task_is_new(task);
 		rcu_read_unlock();
 		pd = fresh ? NULL : pd_lookup(pid);
-		if (!fresh && !pd && new) {
+		if (pd) {
+			pd_undetach(pd);
+			refcount_inc(&pd->ref);
+		} else if (!fresh && new) {
+			/* Its first reference becomes the file's. */
 			pd = new;
 			new = NULL;
 			pd_hash(pd);
 		}
-		if (pd) {
-			pd_undetach(pd);
+		if (pd)
 			pd->files++;
-			refcount_inc(&pd->ref);
-		}
 		raw_spin_unlock(&pd_table_lock);
 		if (pd || fresh)
 			break;
