@@ -121,31 +121,9 @@ static int steps_leave_nothing(int (*steps)(void))
 	return status;
 }
 
-#define EXPECT_NOTHING_LEFT(steps) do {					\
-	int status = steps_leave_nothing(steps);			\
-									\
-	if (status == NS_UNSUPPORTED << 8)				\
-		SKIP(return, "no user and pid namespaces to count with"); \
-	EXPECT_NE(NS_LIMIT_HIT << 8, status)				\
-		TH_LOG("the first pid namespace is still alive after %d ms", \
-		       NS_RELEASE_WAIT_MS);				\
-	EXPECT_EQ(PD_CHILD_OK, status);					\
-} while (0)
-
-/* The method itself: a namespace that held nothing of ours is freed. */
-TEST(method_sees_a_freed_namespace)
-{
-	EXPECT_NOTHING_LEFT(no_steps);
-}
-
 static int pdfork_wait_close(void)
 {
 	return pdfork_and_wait(7) ? PD_CHILD_FAIL : PD_CHILD_OK;
-}
-
-TEST(pdfork_child_reaped)
-{
-	EXPECT_NOTHING_LEFT(pdfork_wait_close);
 }
 
 /* The object made by an open (pdopenpid()), not by pdfork(). */
@@ -156,11 +134,6 @@ static int open_self_close(void)
 	if (fd < 0)
 		return PD_CHILD_FAIL;
 	return close(fd) ? PD_CHILD_FAIL : PD_CHILD_OK;
-}
-
-TEST(pdopenpid_of_self_closed)
-{
-	EXPECT_NOTHING_LEFT(open_self_close);
 }
 
 /* The parent's open of a child fork() made: the object holds its creds. */
@@ -187,11 +160,6 @@ static int open_forked_child_close(void)
 	return PD_CHILD_OK;
 }
 
-TEST(pdopenpid_of_forked_child_closed)
-{
-	EXPECT_NOTHING_LEFT(open_forked_child_close);
-}
-
 /* A second file on the object pdfork() made, while the child runs. */
 static int pdfork_open_again(void)
 {
@@ -210,11 +178,6 @@ static int pdfork_open_again(void)
 	return PD_CHILD_OK;
 }
 
-TEST(pdfork_child_opened_again)
-{
-	EXPECT_NOTHING_LEFT(pdfork_open_again);
-}
-
 /* A daemon child left running; the namespace's end kills and reaps it. */
 static int pdfork_daemon_left(void)
 {
@@ -230,9 +193,50 @@ static int pdfork_daemon_left(void)
 	return close(fd) ? PD_CHILD_FAIL : PD_CHILD_OK;
 }
 
-TEST(pdfork_daemon_child_outlived_its_descriptor)
+FIXTURE(leak) {};
+FIXTURE_SETUP(leak) {}
+FIXTURE_TEARDOWN(leak) {}
+
+/* What runs in the first pid namespace. */
+FIXTURE_VARIANT(leak) {
+	int (*steps)(void);
+};
+
+/* The method itself: a namespace that held nothing of ours is freed. */
+FIXTURE_VARIANT_ADD(leak, nothing) {
+	.steps = no_steps,
+};
+
+FIXTURE_VARIANT_ADD(leak, pdfork_child_reaped) {
+	.steps = pdfork_wait_close,
+};
+
+FIXTURE_VARIANT_ADD(leak, pdopenpid_of_self_closed) {
+	.steps = open_self_close,
+};
+
+FIXTURE_VARIANT_ADD(leak, pdopenpid_of_forked_child_closed) {
+	.steps = open_forked_child_close,
+};
+
+FIXTURE_VARIANT_ADD(leak, pdfork_child_opened_again) {
+	.steps = pdfork_open_again,
+};
+
+FIXTURE_VARIANT_ADD(leak, pdfork_daemon_child_outlived_its_descriptor) {
+	.steps = pdfork_daemon_left,
+};
+
+TEST_F(leak, first_pidns_freed)
 {
-	EXPECT_NOTHING_LEFT(pdfork_daemon_left);
+	int status = steps_leave_nothing(variant->steps);
+
+	if (status == NS_UNSUPPORTED << 8)
+		SKIP(return, "no user and pid namespaces to count with");
+	EXPECT_NE(NS_LIMIT_HIT << 8, status)
+		TH_LOG("the first pid namespace is still alive after %d ms",
+		       NS_RELEASE_WAIT_MS);
+	EXPECT_EQ(PD_CHILD_OK, status);
 }
 
 TEST_HARNESS_MAIN
