@@ -422,7 +422,9 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how,
 /*
  * A descriptor of @k reported no exit (@how). Fail if its exit had been
  * reported before the call began (@reported_before), or was announced or
- * caused by a fatal signal at least BOUND_MS before now.
+ * caused by a fatal signal at least BOUND_MS before now. The failure names
+ * the state /proc shows now: a zombie ('Z') was missed, a process still
+ * exiting ('R', 'D') is only slow, and '-' is one reaped since.
  */
 static void check_not_missed(struct kid *k, unsigned int id, bool reported_before,
 			     const char *how)
@@ -430,14 +432,15 @@ static void check_not_missed(struct kid *k, unsigned int id, bool reported_befor
 	int t = now_rel(), ann = ld(&k->announced), killed = ld(&k->killed);
 	bool late_ann = ann && t - (ann - 1) >= BOUND_MS;
 	bool late_kill = killed && t - (killed - 1) >= BOUND_MS;
-	char plan[96];
+	bool missed = reported_before || late_ann || late_kill;
+	char plan[96], state = missed ? proc_state(k->pid) : 0;
 
-	check(G_MISSED, !reported_before && !late_ann && !late_kill,
-	      "kid %u (pid %d, %s): %s reported no exit %d ms after it %s",
+	check(G_MISSED, !missed,
+	      "kid %u (pid %d, %s): %s reported no exit %d ms after it %s (state now %c)",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how,
 	      reported_before ? 0 : late_ann ? t - ann + 1 : t - killed + 1,
 	      reported_before ? "was reported elsewhere" :
-	      late_ann ? "announced its end" : "was killed");
+	      late_ann ? "announced its end" : "was killed", state ? state : '-');
 }
 
 /* A status reported for @k by @how: one it produced or was given. */
