@@ -1170,10 +1170,16 @@ static void op_poll(struct worker *w)
 	reported_before = exit_reported(k);
 	pfd = (struct pollfd){ .fd = held[i].fd, .events = asked[rnd_below(w, 3)] };
 	count(OP_POLL);
+	/*
+	 * A signal (SIGCHLD, the watchdog's) interrupts even a poll that does
+	 * not sleep: ask again, without sleeping once the budget is spent.
+	 */
 	do {
 		ret = poll(&pfd, 1, budget);
 		budget = t_end - now_rel();
-	} while (ret < 0 && errno == EINTR && budget >= 0);
+		if (budget < 0)
+			budget = 0;
+	} while (ret < 0 && errno == EINTR);
 	if (check(G_CALLS, ret >= 0 && (pfd.revents & ~POLLHUP) == 0,
 		  "poll(kid %u): %d, revents %#x: %s", held[i].id, ret, pfd.revents,
 		  ret < 0 ? strerror(errno) : "not just POLLHUP")) {
