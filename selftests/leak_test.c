@@ -139,21 +139,15 @@ static int open_self_close(void)
 /* The parent's open of a child fork() made: the object holds its creds. */
 static int open_forked_child_close(void)
 {
-	int fd, status = -1;
-	pid_t pid = fork();
+	int fd, status = -1, sk = -1;
+	pid_t pid = fork_pinger(&sk, PD_CHILD_FAIL);
 
 	if (pid < 0)
 		return PD_CHILD_FAIL;
-	if (pid == 0) {
-		pause();
-		_exit(PD_CHILD_FAIL);
-	}
 	fd = pdopenpid(pid, 0);
-	if (fd < 0) {
-		kill(pid, SIGKILL);
-		waitpid_nointr(pid, NULL, 0);
+	if (fd < 0)
 		return PD_CHILD_FAIL;
-	}
+	/* The last close kills it while it still waits for its socket. */
 	close(fd);
 	if (waitpid_nointr(pid, &status, 0) != pid || status != SIGKILL)
 		return PD_CHILD_FAIL;
@@ -181,15 +175,10 @@ static int pdfork_open_again(void)
 /* A daemon child left running; the namespace's end kills and reaps it. */
 static int pdfork_daemon_left(void)
 {
-	int fd;
-	pid_t pid = pdfork(&fd, PD_DAEMON);
+	int fd = -1, sk = -1;
 
-	if (pid < 0)
+	if (pdfork_pinger(&fd, PD_DAEMON, &sk, PD_CHILD_FAIL) < 0)
 		return PD_CHILD_FAIL;
-	if (pid == 0) {
-		pause();
-		_exit(PD_CHILD_FAIL);
-	}
 	return close(fd) ? PD_CHILD_FAIL : PD_CHILD_OK;
 }
 
