@@ -1717,7 +1717,9 @@ static void op_retire(struct worker *w)
 		own_set(id, false);
 		return;
 	} else if ((err == EAGAIN && !block) || (err == EINTR && block)) {
-		check_not_missed(k, id, reported_before, "pdwait by the parent");
+		check_not_missed(k, id, reported_before,
+				 block ? "blocking pdwait by the parent" :
+					 "pdwait(WNOHANG) by the parent");
 	} else {
 		check(G_CALLS, false, "pdwait by the parent (kid %u, pid %d): %s", id, k->pid,
 		      strerror(err));
