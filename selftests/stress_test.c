@@ -78,6 +78,16 @@
 #define NSLOTS		131072	/* children per run */
 #define LIFE_MS		300	/* longest planned life */
 #define BOUND_MS	10000	/* an exit must be reported this soon */
+/*
+ * A waiter that finds an exit queues for the collect lock while another
+ * waiter copies it out; a signal ends that wait with EINTR (pd_wait(), as
+ * a pipe read waiting for the pipe's lock). The watchdog's signal at a
+ * blocking wait's deadline so interrupts a wait whose exit was there: the
+ * wait is asked again without blocking, which no deadline interrupts (a
+ * late watchdog signal may still: a few tries). A missed wake-up cannot
+ * hide so: a blocking wait tests its condition before it returns EINTR.
+ */
+#define INTERRUPTED_TRIES 3
 #define MAX_REPORTS	40
 #define STATUS_NONE	(-1)
 #define DEFAULT_SECONDS	60
@@ -420,27 +430,36 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how,
 }
 
 /*
- * A descriptor of @k reported no exit (@how). Fail if its exit had been
- * reported before the call began (@reported_before), or was announced or
- * caused by a fatal signal at least BOUND_MS before now. The failure names
- * the state /proc shows now: a zombie ('Z') was missed, a process still
- * exiting ('R', 'D') is only slow, and '-' is one reaped since.
+ * A descriptor of @k (@fd) reported no exit (@how), asked at run time @t:
+ * when a call that does not sleep began, or a sleeping call's deadline;
+ * not when it returned, as a thread may lose the CPU for seconds after a
+ * call on a loaded debug kernel, and the answer was as of the call. Fail
+ * if the exit had been reported before the call began (@reported_before),
+ * or was announced or caused by a fatal signal at least BOUND_MS before
+ * @t. The failure names the state /proc shows now: a zombie ('Z') was
+ * missed, a process still exiting ('R', 'D') is only slow, and '-' is one
+ * reaped since.
  */
-static void check_not_missed(struct kid *k, unsigned int id, bool reported_before,
-			     const char *how)
+static void check_not_missed(struct kid *k, unsigned int id, int fd, bool reported_before,
+			     int t, const char *how)
 {
-	int t = now_rel(), ann = ld(&k->announced), killed = ld(&k->killed);
+	int ann = ld(&k->announced), killed = ld(&k->killed);
 	bool late_ann = ann && t - (ann - 1) >= BOUND_MS;
 	bool late_kill = killed && t - (killed - 1) >= BOUND_MS;
 	bool missed = reported_before || late_ann || late_kill;
 	char plan[96], state = missed ? proc_state(k->pid) : 0;
+	pid_t named = 0;
 
+	/* The number the descriptor names, should its fd have been reused. */
+	if (missed && pdgetpid(fd, &named))
+		named = -errno;
 	check(G_MISSED, !missed,
-	      "kid %u (pid %d, %s): %s reported no exit %d ms after it %s (state now %c)",
+	      "kid %u (pid %d, %s): %s reported no exit %d ms after it %s (state now %c; fd %d names %d)",
 	      id, k->pid, plan_str(k, plan, sizeof(plan)), how,
 	      reported_before ? 0 : late_ann ? t - ann + 1 : t - killed + 1,
 	      reported_before ? "was reported elsewhere" :
-	      late_ann ? "announced its end" : "was killed", state ? state : '-');
+	      late_ann ? "announced its end" : "was killed", state ? state : '-',
+	      fd, named);
 }
 
 /* A status reported for @k by @how: one it produced or was given. */
@@ -1042,7 +1061,7 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	bool owner = is_owner(k), nowait = !(how & DW_CONSUME) && rnd_below(w, 2);
 	bool block = how & DW_BLOCK, race = how & DW_RACE, raw;
 	int options = WEXITED, budget = wait_budget(k), consumed_before, reaped_before;
-	int ret, err, status = 0, n;
+	int ret, err, status = 0, n, tries, t_asked;
 	bool reported_before = exit_reported(k);
 	struct procdesc_wait pw;
 	char plan[96];
@@ -1061,19 +1080,26 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	if (!nowait && owner)
 		add(&k->parent_consuming, 1);
 	count(OP_PDWAIT);
+	t_asked = now_rel() + (block ? budget : 0);
 	if (block)
 		arm(w, budget);
-	if (raw) {
-		memset(&pw, 0, sizeof(pw));
-		pw.options = options;
-		ret = ioctl(fd, PROCDESC_IOC_WAIT, &pw);
-		status = pw.status;
-	} else {
-		memset(&si, 0, sizeof(si));
-		ret = pdwait(fd, &status, options, NULL, &si);
+	for (tries = 0;; tries++) {
+		if (raw) {
+			memset(&pw, 0, sizeof(pw));
+			pw.options = options;
+			ret = ioctl(fd, PROCDESC_IOC_WAIT, &pw);
+			status = pw.status;
+		} else {
+			memset(&si, 0, sizeof(si));
+			ret = pdwait(fd, &status, options, NULL, &si);
+		}
+		err = errno;
+		disarm(w);
+		if (!block || ret == 0 || err != EINTR || tries == INTERRUPTED_TRIES)
+			break;
+		/* Interrupted at its deadline: see INTERRUPTED_TRIES. */
+		options |= WNOHANG;
 	}
-	err = errno;
-	disarm(w);
 	if (ret == 0) {
 		if (!nowait) {
 			add(&k->consumed, 1);
@@ -1119,9 +1145,10 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 			      id, k->pid, si.si_pid, si.si_signo, si.si_code);
 		}
 	} else if (err == EAGAIN && !block) {
-		check_not_missed(k, id, reported_before, "pdwait(WNOHANG)");
-	} else if (err == EINTR && block) {
-		check_not_missed(k, id, reported_before, "blocking pdwait");
+		check_not_missed(k, id, fd, reported_before, t_asked, "pdwait(WNOHANG)");
+	} else if (err == EAGAIN || (err == EINTR && block)) {
+		check_not_missed(k, id, fd, reported_before, t_asked,
+				 "blocking pdwait (and asked again)");
 	} else if (err == ESRCH && owner) {
 		/* Another thread of the parent may not have counted its telling yet. */
 		check(G_CALLS, ld(&k->parent_told) || ld(&k->reaping) || ld(&k->reaped) ||
@@ -1166,8 +1193,8 @@ static void op_poll(struct worker *w)
 	budget = wait_budget(k);
 	if (budget < 0 || !w->may_block || rnd_below(w, 3))
 		budget = 0;
-	t_end = now_rel() + budget;
 	reported_before = exit_reported(k);
+	t_end = now_rel() + budget;
 	pfd = (struct pollfd){ .fd = held[i].fd, .events = asked[rnd_below(w, 3)] };
 	count(OP_POLL);
 	/*
@@ -1186,14 +1213,14 @@ static void op_poll(struct worker *w)
 		if (pfd.revents & POLLHUP)
 			check_really_exited(k, held[i].id, "poll", false);
 		else
-			check_not_missed(k, held[i].id, reported_before, "poll");
+			check_not_missed(k, held[i].id, held[i].fd, reported_before, t_end, "poll");
 	}
 	checkin(i);
 }
 
 static void op_select(struct worker *w)
 {
-	int i = checkout(w, WANT_ANY), fd, ret;
+	int i = checkout(w, WANT_ANY), fd, ret, t_asked;
 	bool reported_before;
 	struct timeval tv;
 	fd_set rfds, efds;
@@ -1210,6 +1237,7 @@ static void op_select(struct worker *w)
 	FD_SET(fd, &efds);
 	tv = (struct timeval){ 0 };
 	count(OP_SELECT);
+	t_asked = now_rel();
 	do {
 		ret = select(fd + 1, &rfds, NULL, &efds, &tv);
 	} while (ret < 0 && errno == EINTR);
@@ -1219,7 +1247,8 @@ static void op_select(struct worker *w)
 		if (FD_ISSET(fd, &rfds))
 			check_really_exited(k, held[i].id, "select", false);
 		else
-			check_not_missed(k, held[i].id, reported_before, "select");
+			check_not_missed(k, held[i].id, held[i].fd, reported_before, t_asked,
+					 "select");
 	}
 	checkin(i);
 }
@@ -1227,7 +1256,7 @@ static void op_select(struct worker *w)
 static void op_epoll(struct worker *w)
 {
 	static const unsigned int modes[] = { 0, EPOLLET, EPOLLONESHOT };
-	int idx[3], n = 0, j, ret, budget = 0, t_end, target = -1;
+	int idx[3], t_added[3], n = 0, j, ret, budget = 0, t_end, target = -1;
 	bool reported_before[3], hup[3] = { false };
 	struct epoll_event ev, evs[8];
 	struct kid *k;
@@ -1238,6 +1267,7 @@ static void op_epoll(struct worker *w)
 			break;
 		k = kid_of(idx[n]);
 		reported_before[n] = exit_reported(k);
+		t_added[n] = now_rel();
 		ev = (struct epoll_event){
 			.events = EPOLLIN | modes[rnd_below(w, 3)],
 			.data.u32 = n,
@@ -1279,7 +1309,8 @@ static void op_epoll(struct worker *w)
 		if (hup[j])
 			check_really_exited(k, held[idx[j]].id, "epoll", false);
 		else
-			check_not_missed(k, held[idx[j]].id, reported_before[j],
+			check_not_missed(k, held[idx[j]].id, held[idx[j]].fd, reported_before[j],
+					 j == target ? t_end : t_added[j],
 					 j == target ? "blocking epoll" : "epoll");
 		if (j == target && hup[j])
 			stat_inc(ST_BLOCKED_WOKEN);
@@ -1290,7 +1321,7 @@ static void op_epoll(struct worker *w)
 
 static void op_fstat(struct worker *w)
 {
-	int i = checkout(w, WANT_ANY);
+	int i = checkout(w, WANT_ANY), t_asked;
 	bool reported_before;
 	struct stat sb;
 	struct kid *k;
@@ -1300,13 +1331,15 @@ static void op_fstat(struct worker *w)
 	k = kid_of(i);
 	reported_before = exit_reported(k);
 	count(OP_FSTAT);
+	t_asked = now_rel();
 	if (check(G_CALLS, !fstat(held[i].fd, &sb) &&
 		  (sb.st_mode == S_IFREG || sb.st_mode == (S_IFREG | 0700)),
 		  "fstat(kid %u): mode %#o", held[i].id, (unsigned int)sb.st_mode)) {
 		if (sb.st_mode == S_IFREG)
 			check_really_exited(k, held[i].id, "fstat", false);
 		else
-			check_not_missed(k, held[i].id, reported_before, "fstat");
+			check_not_missed(k, held[i].id, held[i].fd, reported_before, t_asked,
+					 "fstat");
 	}
 	checkin(i);
 }
@@ -1646,6 +1679,7 @@ static void close_primary(int i)
 static void op_retire(struct worker *w)
 {
 	int i = checkout(w, WANT_PRIMARY), budget, consumed_before, status = 0, ret, err;
+	int options, tries, t_asked;
 	bool reported_before, block;
 	unsigned int id;
 	struct kid *k;
@@ -1675,12 +1709,20 @@ static void op_retire(struct worker *w)
 	consumed_before = ld(&k->consumed);
 	add(&k->finishing, 1);
 	add(&k->reaping, 1);
+	t_asked = now_rel() + (block ? budget : 0);
 	if (block)
 		arm(w, budget);
-	memset(&si, 0, sizeof(si));
-	ret = pdwait(held[i].fd, &status, WEXITED | (block ? 0 : WNOHANG), NULL, &si);
-	err = errno;
-	disarm(w);
+	options = WEXITED | (block ? 0 : WNOHANG);
+	for (tries = 0;; tries++) {
+		memset(&si, 0, sizeof(si));
+		ret = pdwait(held[i].fd, &status, options, NULL, &si);
+		err = errno;
+		disarm(w);
+		if (!block || ret == 0 || err != EINTR || tries == INTERRUPTED_TRIES)
+			break;
+		/* Interrupted at its deadline: see INTERRUPTED_TRIES. */
+		options |= WNOHANG;
+	}
 	if (ret == 0) {
 		/*
 		 * pdwait() reaped it: the caller is the parent, told of the
@@ -1716,9 +1758,9 @@ static void op_retire(struct worker *w)
 		close_primary(i);
 		own_set(id, false);
 		return;
-	} else if ((err == EAGAIN && !block) || (err == EINTR && block)) {
-		check_not_missed(k, id, reported_before,
-				 block ? "blocking pdwait by the parent" :
+	} else if (err == EAGAIN || (err == EINTR && block)) {
+		check_not_missed(k, id, held[i].fd, reported_before, t_asked,
+				 block ? "blocking pdwait by the parent (and asked again)" :
 					 "pdwait(WNOHANG) by the parent");
 	} else {
 		check(G_CALLS, false, "pdwait by the parent (kid %u, pid %d): %s", id, k->pid,
