@@ -659,14 +659,13 @@ static inline int emfile_step_failures(const char *name, pid_t (*make)(int *fdp)
 	return fails;
 }
 
-/* Process state letter from /proc/<pid>/stat, or 0. */
-static inline char proc_state(pid_t pid)
+/* The state letter in a /proc stat file, or 0. */
+static inline char proc_stat_state(const char *path)
 {
-	char path[64], buf[512], *p;
+	char buf[512], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -677,6 +676,24 @@ static inline char proc_state(pid_t pid)
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Process state letter from /proc/<pid>/stat, or 0. */
+static inline char proc_state(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	return proc_stat_state(path);
+}
+
+/* The same for one thread of @pid. */
+static inline char proc_task_state(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	return proc_stat_state(path);
 }
 
 /*
