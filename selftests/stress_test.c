@@ -29,8 +29,9 @@
  *    that has not happened: something must have ended the child, and
  *    /proc must not show it running;
  * 3. none misses one: once the exit is known (announced or killed at least
- *    BOUND_MS ago, or reported), poll, select, epoll, fstat and pdwait
- *    report it; blocked waiters are woken within BOUND_MS;
+ *    BOUND_MS before the call asked, and /proc no longer shows the child
+ *    running; or reported), poll, select, epoll, fstat and pdwait report
+ *    it; blocked waiters are woken within BOUND_MS;
  * 4. every call returns a documented result (pdkill/pdwait ESRCH only
  *    once the exit was consumed or reaped, for the parent's pdwait only
  *    once reaped, pdgetpidfd ESRCH only once reaped, the PARENT bit for
