@@ -79,16 +79,7 @@
 #define NSLOTS		131072	/* children per run */
 #define LIFE_MS		300	/* longest planned life */
 #define BOUND_MS	10000	/* an exit must be reported this soon */
-/*
- * A waiter that finds an exit queues for the collect lock while another
- * waiter copies it out; a signal ends that wait with EINTR (pd_wait(), as
- * a pipe read waiting for the pipe's lock). The watchdog's signal at a
- * blocking wait's deadline so interrupts a wait whose exit was there: the
- * wait is asked again without blocking, which no deadline interrupts (a
- * late watchdog signal may still: a few tries). A missed wake-up cannot
- * hide so: a blocking wait tests its condition before it returns EINTR.
- */
-#define INTERRUPTED_TRIES 3
+#define INTERRUPTED_TRIES 3	/* see wait_call() */
 #define MAX_REPORTS	40
 #define STATUS_NONE	(-1)
 #define DEFAULT_SECONDS	60
@@ -396,6 +387,23 @@ static bool end_caused(struct kid *k)
 }
 
 /*
+ * The state /proc shows for thread @tid of @pid (the process if @tid is
+ * 0), settled: PREEMPT_RT reports a task blocked on a sleeping spinlock as
+ * 'D', also in the exit path after exit_notify() made it a zombie, so such
+ * a task gets a moment to finish dying.
+ */
+static char settled_state(pid_t pid, pid_t tid)
+{
+	char state = tid ? proc_task_state(pid, tid) : proc_state(pid);
+
+	for (int i = 0; state == 'D' && i < 100; i++) {
+		usleep(10 * 1000);
+		state = tid ? proc_task_state(pid, tid) : proc_state(pid);
+	}
+	return state;
+}
+
+/*
  * A descriptor of @k reported its exit (@how): it must have happened. The
  * caller holds a descriptor of it, unless @racing: then a racing close may
  * have closed the last one, after which the library may reap it.
@@ -412,16 +420,7 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how,
 	/* A zombie leader is 'Z' in /proc while its other thread runs. */
 	if (k->kind == KID_LEADER_FIRST)
 		return;
-	state = proc_state(k->pid);
-	/*
-	 * PREEMPT_RT reports a task blocked on a sleeping spinlock as 'D', also
-	 * in the exit path after exit_notify() made it a zombie: give such a
-	 * task a moment to finish dying.
-	 */
-	for (int i = 0; state == 'D' && i < 100; i++) {
-		usleep(10 * 1000);
-		state = proc_state(k->pid);
-	}
+	state = settled_state(k->pid, 0);
 	/* The pid is still the child's unless a reap may have begun. */
 	if (ld(&k->reaping) || ld(&k->reaped) || (racing && !ld(&k->opening_fds)))
 		return;
@@ -433,8 +432,7 @@ static void check_really_exited(struct kid *k, unsigned int id, const char *how,
 /*
  * Whether a thread of @pid is still alive, as /proc shows it now: a state
  * other than zombie or dead. A leader that exited first is a zombie while
- * its other thread runs. On PREEMPT_RT a zombie blocked on a sleeping
- * spinlock shows 'D' (see check_really_exited()): it gets a moment.
+ * its other thread runs.
  */
 static bool kid_running(pid_t pid)
 {
@@ -452,11 +450,7 @@ static bool kid_running(pid_t pid)
 
 		if (tid <= 0)
 			continue;
-		state = proc_task_state(pid, tid);
-		for (int i = 0; state == 'D' && i < 100; i++) {
-			usleep(10 * 1000);
-			state = proc_task_state(pid, tid);
-		}
+		state = settled_state(pid, tid);
 		alive = state && state != 'Z' && state != 'X';
 	}
 	closedir(d);
@@ -1085,6 +1079,42 @@ static void op_pdkill(struct worker *w)
 	checkin(i);
 }
 
+/*
+ * One wait of the test: pdwait(), or the raw PROCDESC_IOC_WAIT if @pw,
+ * with @options; the watchdog is disarmed after it. A waiter that finds
+ * an exit queues for the collect lock while another waiter copies it out,
+ * and a signal ends that wait with EINTR (pd_wait(), as a pipe read
+ * waiting for the pipe's lock): the watchdog's signal at a @block-ing
+ * wait's deadline so interrupts a wait whose exit was there. Such a wait
+ * is asked again without blocking, which no deadline interrupts (a late
+ * watchdog signal may still: a few tries). A missed wake-up cannot hide
+ * so: a blocking wait tests its condition before it returns EINTR.
+ */
+static int wait_call(struct worker *w, int fd, int options, bool block,
+		     struct procdesc_wait *pw, int *status, siginfo_t *si)
+{
+	int ret, err;
+
+	for (int tries = 0;; tries++) {
+		if (pw) {
+			memset(pw, 0, sizeof(*pw));
+			pw->options = options;
+			ret = ioctl(fd, PROCDESC_IOC_WAIT, pw);
+			*status = pw->status;
+		} else {
+			memset(si, 0, sizeof(*si));
+			ret = pdwait(fd, status, options, NULL, si);
+		}
+		err = errno;
+		disarm(w);
+		if (!block || ret == 0 || err != EINTR || tries == INTERRUPTED_TRIES)
+			break;
+		options |= WNOHANG;
+	}
+	errno = err;
+	return ret;
+}
+
 enum {
 	DW_BLOCK = 1,		/* block, if the kid is bound to end */
 	DW_RACE = 2,		/* @fd may be closed under us (EBADF) */
@@ -1103,7 +1133,7 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	bool owner = is_owner(k), nowait = !(how & DW_CONSUME) && rnd_below(w, 2);
 	bool block = how & DW_BLOCK, race = how & DW_RACE, raw;
 	int options = WEXITED, budget = wait_budget(k), consumed_before, reaped_before;
-	int ret, err, status = 0, n, tries, t_asked;
+	int ret, err, status = 0, n, t_asked;
 	bool reported_before = exit_reported(k);
 	struct procdesc_wait pw;
 	char plan[96];
@@ -1125,23 +1155,8 @@ static void do_wait(struct worker *w, int fd, unsigned int id, int how)
 	t_asked = now_rel() + (block ? budget : 0);
 	if (block)
 		arm(w, budget);
-	for (tries = 0;; tries++) {
-		if (raw) {
-			memset(&pw, 0, sizeof(pw));
-			pw.options = options;
-			ret = ioctl(fd, PROCDESC_IOC_WAIT, &pw);
-			status = pw.status;
-		} else {
-			memset(&si, 0, sizeof(si));
-			ret = pdwait(fd, &status, options, NULL, &si);
-		}
-		err = errno;
-		disarm(w);
-		if (!block || ret == 0 || err != EINTR || tries == INTERRUPTED_TRIES)
-			break;
-		/* Interrupted at its deadline: see INTERRUPTED_TRIES. */
-		options |= WNOHANG;
-	}
+	ret = wait_call(w, fd, options, block, raw ? &pw : NULL, &status, &si);
+	err = errno;
 	if (ret == 0) {
 		if (!nowait) {
 			add(&k->consumed, 1);
@@ -1721,7 +1736,7 @@ static void close_primary(int i)
 static void op_retire(struct worker *w)
 {
 	int i = checkout(w, WANT_PRIMARY), budget, consumed_before, status = 0, ret, err;
-	int options, tries, t_asked;
+	int t_asked;
 	bool reported_before, block;
 	unsigned int id;
 	struct kid *k;
@@ -1754,17 +1769,9 @@ static void op_retire(struct worker *w)
 	t_asked = now_rel() + (block ? budget : 0);
 	if (block)
 		arm(w, budget);
-	options = WEXITED | (block ? 0 : WNOHANG);
-	for (tries = 0;; tries++) {
-		memset(&si, 0, sizeof(si));
-		ret = pdwait(held[i].fd, &status, options, NULL, &si);
-		err = errno;
-		disarm(w);
-		if (!block || ret == 0 || err != EINTR || tries == INTERRUPTED_TRIES)
-			break;
-		/* Interrupted at its deadline: see INTERRUPTED_TRIES. */
-		options |= WNOHANG;
-	}
+	ret = wait_call(w, held[i].fd, WEXITED | (block ? 0 : WNOHANG), block, NULL,
+			&status, &si);
+	err = errno;
 	if (ret == 0) {
 		/*
 		 * pdwait() reaped it: the caller is the parent, told of the
