@@ -190,7 +190,7 @@ for s in "${hold_scripts[@]}"; do
 	done
 	grep -q "^$s: " "$out/hold-$s" || attached=0
 done
-holders=0 end_pid=
+holders=0 h='' h32='' end_pid=''
 if [ "$attached" = 1 ]; then
 	"$build/tools/loadgen" hold 12000 > "$out/hold" 2>&1 &
 	h=$!
@@ -232,11 +232,25 @@ sum_entries()
 # Reported once each, by the tick while held, 10 to 12 s into the hold.
 log=$out/hold-check_internal_locks
 at=() ok=0
-for bits in "" 32; do
-	ms=$(sed -n "s/^lock held longer than 10000 ms: collect 0x[0-9a-f]* by loadgen$bits\[[0-9]*\] tid [0-9]*, held \([0-9]*\) ms so far\$/\1/p" "$log")
+for holder in "loadgen\\[$h\\]" "loadgen32\\[$h32\\]"; do
+	ms=$(sed -n "s/^lock held longer than 10000 ms: collect 0x[0-9a-f]* by $holder tid [0-9]*, held \([0-9]*\) ms so far\$/\1/p" "$log")
 	[ -n "$ms" ] && [ "$ms" -ge 10000 ] && [ "$ms" -lt 12000 ] || ok=1
 	at+=("${ms:-none}")
 done
+# The third hold is meant to be short of the threshold when the script
+# stops, but a slow stop (5.10 under load) can keep the tick running past
+# it: then the tick counts it, and its line may not be printed before
+# bpftrace exits (seen once: 3 counted, 2 lines). Allowed only if the
+# script's own numbers (the time at exit less the hold's start) show it
+# held that long.
+exit_ms=$(sed -n 's/^=== still held at exit, \([0-9]*\) ms after start.*/\1/p' "$log")
+start_ms=$(sed -n "s/^@held\[collect, 0x[0-9a-f]*, loadgen, $end_pid, [0-9]*\]: \([0-9]*\)\$/\1/p" "$log")
+third_ms=0 most=2
+if [ -n "$exit_ms" ] && [ -n "$start_ms" ]; then
+	third_ms=$((exit_ms - start_ms))
+	[ "$third_ms" -lt 10000 ] || most=3
+fi
+third=$(grep -c "^lock held longer than 10000 ms: collect 0x[0-9a-f]* by loadgen\[$end_pid\]" "$log")
 reports=$(grep -c '^lock held longer than' "$log")
 # Acquisitions: loadgen N's 1, each 12 s hold's 2 (the stalled wait, the
 # collect), the third hold's 1, released all but the last.
@@ -245,13 +259,14 @@ acq=$(sum_entries "$log" "@acquisitions[tracepoint:procdesc:lock_acquired, colle
 acq32=$(sum_entries "$log" "@acquisitions[tracepoint:procdesc32:lock_acquired32, collect, ")
 holds=$(hist_total "$log" "@hold_ns[collect]:")
 still=$(grep -c '^@held\[' "$log")
-[ "$holders" = 0 ] && [ "$attached" = 1 ] && [ "$ok" = 0 ] && [ "$reports" = 2 ] &&
-	[ "$too_long" = 2 ] && [ "$acq" = 4 ] && [ "$acq32" = 3 ] && [ "$holds" = 6 ] &&
+[ "$holders" = 0 ] && [ "$attached" = 1 ] && [ "$ok" = 0 ] &&
+	[ "$reports" = $((2 + third)) ] && [ "${too_long:-0}" -ge $((2 + third)) ] &&
+	[ "${too_long:-0}" -le "$most" ] && [ "$acq" = 4 ] && [ "$acq32" = 3 ] && [ "$holds" = 6 ] &&
 	[ "$still" = 1 ] &&
 	grep -q "^@held\[collect, 0x[0-9a-f]*, loadgen, $end_pid, [0-9]*\]: [0-9]*\$" "$log" &&
 	! grep -q '^@\(recursive\|unlocked\|unwatched\)\[\|^recursive\|^unlock of' "$log" &&
 	! grep -qi 'lost' "$log"
-tap $? "check_internal_locks: two locks held 12 s (native, 32-bit) reported once each while held, at 10 s; with loadgen N and loadgen32 N, 4 and 3 acquisitions, 6 releases, no violations; a lock held at exit listed with its holder (got ${at[*]} ms, $reports reports, ${too_long:-none} counted; acquisitions ${acq}/${acq32}, releases $holds, held at exit $still)"
+tap $? "check_internal_locks: two locks held 12 s (native, 32-bit) reported once each while held, at 10 s; with loadgen N and loadgen32 N, 4 and 3 acquisitions, 6 releases, no violations; a lock held at exit listed with its holder (got ${at[*]} ms, $reports reports, ${too_long:-none} counted, the third hold $third_ms ms at exit; acquisitions ${acq}/${acq32}, releases $holds, held at exit $still)"
 
 # The held pdwaits slept: 12 s of wall time, little of it on the CPU.
 log=$out/hold-stats_timing
